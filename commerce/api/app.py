@@ -1,0 +1,65 @@
+"""The FastAPI application: routes per resource, one error shape for every failure."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from commerce.api.routes import admin, products, shopper
+from commerce.errors import CatalogImportError, CommerceError
+
+log = logging.getLogger(__name__)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body",)]
+        out.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+    return out
+
+
+def create_app(session_factory: sessionmaker) -> FastAPI:
+    app = FastAPI(
+        title="voxcart store API",
+        description="Catalog search, shopper carts and orders, and staff administration.",
+        version="0.1.0",
+    )
+    app.state.session_factory = session_factory
+    app.include_router(products.router)
+    app.include_router(shopper.router)
+    app.include_router(admin.router)
+
+    @app.exception_handler(CatalogImportError)
+    async def _catalog_error(_: Request, exc: CatalogImportError) -> JSONResponse:
+        errors = [{"line": e.line, "column": e.column, "message": e.message} for e in exc.errors]
+        body = {"error": exc.code, "detail": exc.message, "errors": errors}
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(CommerceError)
+    async def _commerce_error(_: Request, exc: CommerceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        body = {"error": exc.code, "detail": exc.message}
+        return JSONResponse(body, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse(
+            {"error": "invalid_request", "detail": detail, "errors": errors}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": "http_error", "detail": exc.detail}, status_code=exc.status_code
+        )
+
+    return app

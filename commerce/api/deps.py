@@ -1,0 +1,46 @@
+"""Request dependencies: a database session per request, the shopper, the staff key."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from commerce.accounts import customer_for_token, verify_staff_key
+from commerce.errors import Unauthorized
+from commerce.models import Customer, StaffKey
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_customer(
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(description="Bearer <shopper token>")] = None,
+) -> Customer:
+    if not authorization:
+        raise Unauthorized("send the shopper's token as 'Authorization: Bearer <token>'")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    return customer_for_token(session, token=token.strip())
+
+
+def current_staff(
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
+) -> StaffKey:
+    if not x_api_key:
+        raise Unauthorized(
+            "staff routes need an 'X-API-Key' header (create one with: voxcart staff create-key)"
+        )
+    return verify_staff_key(session, key=x_api_key)
+
+
+CustomerDep = Annotated[Customer, Depends(current_customer)]
+StaffDep = Annotated[StaffKey, Depends(current_staff)]

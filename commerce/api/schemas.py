@@ -1,0 +1,249 @@
+"""Request and response bodies. Money is a decimal string here, integer cents inside."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, validator
+
+from commerce.cart import CartItem, CartView
+from commerce.catalog import validate_options
+from commerce.models import Order, Product
+from commerce.money import format_price, parse_price
+
+
+def _price(value: str) -> str:
+    parse_price(str(value))
+    return str(value).strip()
+
+
+def _options(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    groups = validate_options([{"name": k, "values": v} for k, v in value.items()])
+    return {g["name"]: g["values"] for g in groups}
+
+
+class ProductPublic(BaseModel):
+    sku: str
+    name: str
+    price: str
+    stock: int
+    options: dict[str, list[str]]
+    category: str
+    unit: str
+    aliases: list[str]
+    description: str
+    active: bool
+
+    @classmethod
+    def of(cls, product: Product) -> "ProductPublic":
+        return cls(
+            sku=product.sku,
+            name=product.name,
+            price=format_price(product.price_cents),
+            stock=product.stock,
+            options=product.option_groups(),
+            category=product.category,
+            unit=product.unit,
+            aliases=list(product.aliases or []),
+            description=product.description,
+            active=product.active,
+        )
+
+
+class ProductCreate(BaseModel):
+    sku: str = Field(..., regex=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+    name: str = Field(..., min_length=1, max_length=200)
+    price: str = Field(..., description="decimal string, e.g. 4.20")
+    stock: int = Field(0, ge=0)
+    aliases: list[str] = []
+    category: str = ""
+    unit: str = "each"
+    options: dict[str, list[str]] = Field({}, description="group -> values; first is default")
+    description: str = ""
+    active: bool = True
+
+    _check_price = validator("price", allow_reuse=True)(_price)
+    _check_options = validator("options", allow_reuse=True)(_options)
+
+    class Config:
+        extra = "forbid"
+
+
+class ProductUpdate(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    price: str | None = None
+    stock: int | None = Field(None, ge=0)
+    aliases: list[str] | None = None
+    category: str | None = None
+    unit: str | None = None
+    options: dict[str, list[str]] | None = None
+    description: str | None = None
+    active: bool | None = None
+
+    _check_price = validator("price", allow_reuse=True)(lambda v: v if v is None else _price(v))
+    _check_options = validator("options", allow_reuse=True)(
+        lambda v: v if v is None else _options(v)
+    )
+
+    class Config:
+        extra = "forbid"
+
+
+class StockUpdate(BaseModel):
+    stock: int | None = Field(None, ge=0, description="the new count")
+    delta: int | None = Field(None, description="or a change, e.g. 24 when a delivery arrives")
+
+    class Config:
+        extra = "forbid"
+
+
+class PriceUpdate(BaseModel):
+    price: str
+
+    _check_price = validator("price", allow_reuse=True)(_price)
+
+    class Config:
+        extra = "forbid"
+
+
+class ImportResult(BaseModel):
+    imported: int
+
+
+class CustomerCreate(BaseModel):
+    name: str = Field(..., min_length=1, max_length=200)
+    id: str | None = Field(None, regex=r"^[A-Za-z0-9_.@-]{1,64}$")
+
+    class Config:
+        extra = "forbid"
+
+
+class CustomerCreated(BaseModel):
+    id: str
+    name: str
+    token: str
+
+
+class CartItemIn(BaseModel):
+    sku: str = Field(..., min_length=1, max_length=64)
+    qty: int = Field(1, ge=1, le=999)
+    options: dict[str, str] = {}
+
+    class Config:
+        extra = "forbid"
+
+
+class CartItemPublic(BaseModel):
+    sku: str
+    name: str
+    qty: int
+    options: dict[str, str]
+    unit_price: str
+    line_total: str
+
+    @classmethod
+    def of(cls, item: CartItem) -> "CartItemPublic":
+        return cls(
+            sku=item.sku,
+            name=item.name,
+            qty=item.quantity,
+            options=item.options,
+            unit_price=format_price(item.unit_price_cents),
+            line_total=format_price(item.line_total_cents),
+        )
+
+
+class CartPublic(BaseModel):
+    items: list[CartItemPublic]
+    subtotal: str
+
+    @classmethod
+    def of(cls, cart: CartView) -> "CartPublic":
+        return cls(
+            items=[CartItemPublic.of(i) for i in cart.items],
+            subtotal=format_price(cart.subtotal_cents),
+        )
+
+
+class CheckoutIn(BaseModel):
+    fulfilment: Literal["pickup", "delivery"] = "pickup"
+    expected_total: str | None = Field(
+        None, description="the total the shopper agreed to; 409 if it changed"
+    )
+
+    _check_total = validator("expected_total", allow_reuse=True)(
+        lambda v: v if v is None else _price(v)
+    )
+
+    class Config:
+        extra = "forbid"
+
+
+class OrderLinePublic(BaseModel):
+    sku: str
+    name: str
+    qty: int
+    options: dict[str, str]
+    unit_price: str
+    line_total: str
+
+
+class StatusChangePublic(BaseModel):
+    from_status: str | None
+    to_status: str
+    changed_at: datetime
+    changed_by: str
+
+
+class OrderPublic(BaseModel):
+    id: int
+    customer_id: str
+    status: str
+    fulfilment: str
+    items: list[OrderLinePublic]
+    subtotal: str
+    delivery_fee: str
+    total: str
+    currency: str
+    placed_at: datetime
+    history: list[StatusChangePublic]
+
+    @classmethod
+    def of(cls, order: Order) -> "OrderPublic":
+        return cls(
+            id=order.id,
+            customer_id=order.customer_id,
+            status=order.status,
+            fulfilment=order.fulfilment,
+            items=[
+                OrderLinePublic(
+                    sku=line.sku,
+                    name=line.name,
+                    qty=line.quantity,
+                    options=line.options,
+                    unit_price=format_price(line.unit_price_cents),
+                    line_total=format_price(line.line_total_cents),
+                )
+                for line in order.lines
+            ],
+            subtotal=format_price(order.subtotal_cents),
+            delivery_fee=format_price(order.delivery_fee_cents),
+            total=format_price(order.total_cents),
+            currency=order.currency,
+            placed_at=order.placed_at,
+            history=[
+                StatusChangePublic(
+                    from_status=h.from_status,
+                    to_status=h.to_status,
+                    changed_at=h.changed_at,
+                    changed_by=h.changed_by,
+                )
+                for h in order.history
+            ],
+        )
+
+
+class OrderStatusIn(BaseModel):
+    status: Literal["placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled"]
+
+    class Config:
+        extra = "forbid"

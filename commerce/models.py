@@ -1,0 +1,161 @@
+"""The store's tables. Alembic migrations in `commerce/migrations` create and change them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base: Any = declarative_base()
+
+ORDER_STATUSES = ("placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled")
+FULFILMENTS = ("pickup", "delivery")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id = Column(Integer, primary_key=True)
+    sku = Column(String(64), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    aliases = Column(JSON, nullable=False, default=list)  # list[str]
+    category = Column(String(100), nullable=False, default="", index=True)
+    unit = Column(String(40), nullable=False, default="each")
+    price_cents = Column(Integer, nullable=False)
+    stock = Column(Integer, nullable=False, default=0)
+    # [{"name": "size", "values": ["small", "medium", "large"]}]; the first value is the default.
+    options = Column(JSON, nullable=False, default=list)
+    description = Column(Text, nullable=False, default="")
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    def option_groups(self) -> dict[str, list[str]]:
+        return {group["name"]: list(group["values"]) for group in self.options or []}
+
+    def default_options(self) -> dict[str, str]:
+        return {group["name"]: group["values"][0] for group in self.options or []}
+
+
+class CatalogState(Base):
+    """One row; `version` moves whenever names, aliases, options or the active set change,
+    so the resolver knows when to rebuild its index (stock and price changes do not)."""
+
+    __tablename__ = "catalog_state"
+
+    id = Column(Integer, primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
+
+
+class StoreSettings(Base):
+    """One row: the store facts (hours, address, fulfilment) from the store YAML file."""
+
+    __tablename__ = "store_settings"
+
+    id = Column(Integer, primary_key=True)
+    facts = Column(JSON, nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(String(64), primary_key=True)
+    name = Column(String(200), nullable=False)
+    token_hash = Column(String(64), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffKey(Base):
+    __tablename__ = "staff_keys"
+
+    id = Column(Integer, primary_key=True)
+    label = Column(String(200), nullable=False, default="")
+    key_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CartLine(Base):
+    __tablename__ = "cart_lines"
+    __table_args__ = (UniqueConstraint("customer_id", "product_id", "options_key"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False, index=True)
+    product_id = Column(Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    options = Column(JSON, nullable=False, default=dict)  # {"size": "large"}, defaults filled in
+    # The options in a canonical text form, so one product with other options is another line.
+    options_key = Column(String(500), nullable=False, default="")
+    added_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    product = relationship(Product, lazy="joined")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("customer_id", "idempotency_key"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False, index=True)
+    status = Column(String(32), nullable=False, default="placed", index=True)
+    fulfilment = Column(String(16), nullable=False, default="pickup")
+    subtotal_cents = Column(Integer, nullable=False)
+    delivery_fee_cents = Column(Integer, nullable=False, default=0)
+    total_cents = Column(Integer, nullable=False)
+    currency = Column(String(3), nullable=False, default="USD")
+    idempotency_key = Column(String(200))
+    placed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    lines = relationship(
+        "OrderLine", lazy="selectin", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    history = relationship(
+        "OrderStatusChange",
+        lazy="selectin",
+        order_by="OrderStatusChange.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class OrderLine(Base):
+    """A snapshot: the price, name and options the shopper agreed to, whatever the catalog
+    says later."""
+
+    __tablename__ = "order_lines"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    product_id = Column(Integer, ForeignKey("products.id", ondelete="SET NULL"))
+    sku = Column(String(64), nullable=False)
+    name = Column(String(200), nullable=False)
+    unit_price_cents = Column(Integer, nullable=False)
+    quantity = Column(Integer, nullable=False)
+    options = Column(JSON, nullable=False, default=dict)
+    line_total_cents = Column(Integer, nullable=False)
+
+
+class OrderStatusChange(Base):
+    __tablename__ = "order_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    from_status = Column(String(32))
+    to_status = Column(String(32), nullable=False)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    changed_by = Column(String(200), nullable=False)

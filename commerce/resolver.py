@@ -1,0 +1,303 @@
+"""Resolve a spoken product mention ("oat milks", "a dozen eggs", "large oat latte", "coke")
+against the live catalog.
+
+Matching is on names and aliases after normalising (case, punctuation, plurals, unit sizes),
+with fuzzy token matching for misspellings and misrecognitions, and option values ("large",
+"oat") counted towards the product that offers them. Results are ranked candidates with scores
+in [0, 1]; `pick` says whether one is a clear winner or the caller should ask "which one?".
+
+The index is built in memory from the catalog and rebuilt when the catalog version moves
+(names, aliases, options, active flags), so a product added through the API is orderable on
+the next turn without retraining anything.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commerce.models import CatalogState, Product
+
+# Words that carry no product meaning in a mention.
+STOP_WORDS = frozenset(
+    ["a", "an", "the", "some", "of", "for", "please", "me", "my", "with", "and", "or", "any", "few", "couple", "lot", "lots", "pack", "packs"]
+)
+# Size and unit tokens in names like "Oat Milk 1 L" or "Greek Yogurt 500 g".
+UNIT_TOKENS = frozenset(["g", "kg", "mg", "ml", "l", "cl", "oz", "lb", "lbs", "x", "pcs", "ct"])
+MIN_SCORE = 0.45
+# A candidate this close to the best one makes the mention ambiguous.
+AMBIGUITY_MARGIN = 0.08
+FUZZY_CUTOFF = 80  # rapidfuzz ratio, 0-100
+MAX_SCORED = 300  # products scored in full per query, after a cheap first pass
+
+
+def singular(token: str) -> str:
+    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return token[:-2]
+    if token.endswith("oes"):
+        return token[:-2]
+    if token.endswith("s"):
+        return token[:-1]
+    return token
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens: lower case, accents and punctuation gone, singular, no filler."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ").replace("'", "")
+    out = []
+    for raw in _NON_WORD.split(text):
+        if not raw or raw in STOP_WORDS or raw in UNIT_TOKENS or raw.isdigit():
+            continue
+        # "500g", "1l", "330ml": a size, not a word.
+        if re.fullmatch(r"\d+(\.\d+)?[a-z]{1,3}", raw):
+            continue
+        out.append(singular(raw))
+    return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sku: str
+    name: str
+    score: float
+    # Option values the mention named: {"size": "large", "milk": "oat"}.
+    options: dict[str, str] = field(default_factory=dict)
+    matched: str = ""  # the name or alias that matched best
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The outcome for a caller: one product, several to choose from, or nothing."""
+
+    best: Candidate | None
+    alternatives: list[Candidate]
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.best is None and len(self.alternatives) > 1
+
+
+def pick(candidates: list[Candidate]) -> Pick:
+    if not candidates:
+        return Pick(None, [])
+    top = candidates[0]
+    close = [c for c in candidates if c.score >= top.score - AMBIGUITY_MARGIN]
+    if len(close) == 1:
+        return Pick(top, [])
+    return Pick(None, close)
+
+
+@dataclass
+class _Entry:
+    sku: str
+    name: str
+    phrases: list[tuple[str, tuple[str, ...]]]  # (original text, tokens)
+    option_values: dict[str, tuple[str, str]]  # value token -> (group, value)
+    multiword_options: list[tuple[tuple[str, ...], str, str]]
+
+
+class CatalogIndex:
+    def __init__(self, products: Iterable[Product]) -> None:
+        self.entries: list[_Entry] = []
+        exact: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        postings: dict[str, set[int]] = defaultdict(set)
+        for product in products:
+            idx = len(self.entries)
+            phrases = []
+            for text in [product.name, *(product.aliases or [])]:
+                toks = tuple(tokens(text))
+                if toks:
+                    phrases.append((text, toks))
+                    exact[toks].add(idx)
+                    for tok in toks:
+                        postings[tok].add(idx)
+            option_values: dict[str, tuple[str, str]] = {}
+            multiword: list[tuple[tuple[str, ...], str, str]] = []
+            for group in product.options or []:
+                for value in group["values"]:
+                    value_toks = tuple(tokens(value))
+                    if len(value_toks) == 1:
+                        option_values.setdefault(value_toks[0], (group["name"], value))
+                    elif value_toks:
+                        multiword.append((value_toks, group["name"], value))
+            self.entries.append(
+                _Entry(product.sku, product.name, phrases, option_values, multiword)
+            )
+        self.exact = dict(exact)
+        self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
+        n = max(len(self.entries), 1)
+        self.idf = {tok: math.log(1 + n / len(ids)) for tok, ids in self.postings.items()}
+        self.vocabulary = list(self.postings)
+        self.option_vocabulary = {tok for entry in self.entries for tok in entry.option_values} | {
+            tok for entry in self.entries for toks, _, _ in entry.multiword_options for tok in toks
+        }
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _expand(self, query: list[str]) -> dict[str, dict[str, float]]:
+        """For each query token, the catalog tokens it may stand for, with a similarity."""
+        expanded: dict[str, dict[str, float]] = {}
+        for i, tok in enumerate(query):
+            options: dict[str, float] = {}
+            if tok in self.postings:
+                options[tok] = 1.0
+            elif len(tok) >= 4 and tok not in self.option_vocabulary:
+                for match, score, _ in process.extract(
+                    tok, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=FUZZY_CUTOFF
+                ):
+                    options[match] = score / 100.0
+            # "sour dough" heard for "sourdough", "ice cream" written "icecream".
+            if i + 1 < len(query):
+                joined = tok + query[i + 1]
+                if joined in self.postings:
+                    options[joined] = 1.0
+            expanded[tok] = options
+        return expanded
+
+    def search(self, mention: str, limit: int = 5) -> list[Candidate]:
+        query = tokens(mention)
+        if not query or not self.entries:
+            return []
+        expanded = self._expand(query)
+        # Cheap first pass: idf-weighted votes from every catalog token a query token hits.
+        votes: dict[int, float] = defaultdict(float)
+        for options in expanded.values():
+            for tok, sim in options.items():
+                weight = self.idf[tok] * sim
+                for idx in self.postings[tok]:
+                    votes[idx] += weight
+        if not votes:
+            return []
+        shortlist = heapq.nlargest(MAX_SCORED, votes, key=votes.__getitem__)
+        exact_ids = self.exact.get(tuple(query), set())
+        scored = []
+        for idx in shortlist:
+            candidate = self._score(idx, query, expanded, idx in exact_ids)
+            if candidate.score >= MIN_SCORE:
+                scored.append(candidate)
+        scored.sort(key=lambda c: (-c.score, c.name))
+        return scored[:limit]
+
+    def _score(
+        self, idx: int, query: list[str], expanded: dict[str, dict[str, float]], exact: bool
+    ) -> Candidate:
+        entry = self.entries[idx]
+        options, option_tokens = self._options_in(entry, query)
+        rest = [tok for i, tok in enumerate(query) if i not in option_tokens]
+        best_score, best_text = 0.0, entry.name
+        for text, phrase in entry.phrases:
+            score = self._phrase_score(phrase, rest, expanded, len(query))
+            if score > best_score:
+                best_score, best_text = score, text
+        if exact:
+            best_score = 1.0
+        return Candidate(entry.sku, entry.name, round(best_score, 4), options, best_text)
+
+    def _options_in(self, entry: _Entry, query: list[str]) -> tuple[dict[str, str], set[int]]:
+        chosen: dict[str, str] = {}
+        used: set[int] = set()
+        for value_toks, group, value in entry.multiword_options:
+            n = len(value_toks)
+            for i in range(len(query) - n + 1):
+                if tuple(query[i : i + n]) == value_toks and group not in chosen:
+                    chosen[group] = value
+                    used.update(range(i, i + n))
+        for i, tok in enumerate(query):
+            hit = entry.option_values.get(tok)
+            if hit and hit[0] not in chosen and i not in used:
+                # A token that is also part of the product's own name ("oat" in "oat milk")
+                # stays a name token when the product has no such option.
+                chosen[hit[0]] = hit[1]
+                used.add(i)
+        return chosen, used
+
+    def _phrase_score(
+        self,
+        phrase: tuple[str, ...],
+        rest: list[str],
+        expanded: dict[str, dict[str, float]],
+        query_len: int,
+    ) -> float:
+        """F-measure of idf-weighted coverage: how much of the phrase the mention says, and
+        how much of the mention (not counting option words) the phrase explains."""
+        if not rest:
+            return 0.0
+        phrase_weight = sum(self.idf.get(t, 1.0) for t in phrase)
+        covered_phrase = 0.0
+        for tok in phrase:
+            sim = max((opts.get(tok, 0.0) for q, opts in expanded.items() if q in rest), default=0)
+            covered_phrase += self.idf.get(tok, 1.0) * sim
+        query_weight = 0.0
+        covered_query = 0.0
+        phrase_set = set(phrase)
+        for q in rest:
+            opts = expanded.get(q, {})
+            weight = max((self.idf.get(t, 1.0) for t in opts), default=self._unknown_weight())
+            query_weight += weight
+            sim = max((s for t, s in opts.items() if t in phrase_set), default=0.0)
+            covered_query += weight * sim
+        if covered_phrase == 0 or covered_query == 0:
+            return 0.0
+        precision = covered_query / query_weight
+        recall = covered_phrase / phrase_weight
+        score = 2 * precision * recall / (precision + recall)
+        # A mention that only names an option or two plus the product is still that product.
+        return score
+
+    def _unknown_weight(self) -> float:
+        # A query word the catalog never uses counts like a rare word: "blue widget" should
+        # not match every widget perfectly.
+        return math.log(1 + max(len(self.entries), 1))
+
+
+class Resolver:
+    """Caches one index per database and rebuilds it when the catalog version changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[int, CatalogIndex]] = {}
+
+    def index(self, session: Session) -> CatalogIndex:
+        key = str(session.get_bind().url)
+        version = session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
+        cached = self._cache.get(key)
+        if cached and cached[0] == version:
+            return cached[1]
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached and cached[0] == version:
+                return cached[1]
+            products = session.scalars(select(Product).where(Product.active.is_(True))).all()
+            index = CatalogIndex(products)
+            self._cache[key] = (version, index)
+            return index
+
+    def resolve(self, session: Session, *, mention: str, limit: int = 5) -> list[Candidate]:
+        return self.index(session).search(mention, limit=limit)
+
+
+_default_resolver = Resolver()
+
+
+def resolve_mention(session: Session, *, mention: str, limit: int = 5) -> list[Candidate]:
+    """Ranked candidates for a product mention, best first, against the live catalog."""
+    return _default_resolver.resolve(session, mention=mention, limit=limit)

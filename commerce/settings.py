@@ -1,0 +1,56 @@
+"""voxcart's one settings object: environment variables `VOXCART_*`, then `.env`, then defaults.
+
+It lives in `commerce` because every other package may import `commerce`; the CLI passes the
+voice settings on to `voice` and `device` so those never read the environment themselves.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_CATALOG_DIR = PROJECT_ROOT.parent / "shared" / "catalog"
+BUILTIN_DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+class Settings(BaseSettings):
+    # Where the embedded store keeps its SQLite database (and other state).
+    data_dir: Path = PROJECT_ROOT / "data"
+    # SQLAlchemy URL; empty means SQLite at data_dir/voxcart.db.
+    database_url: str = ""
+    # Catalog and store facts imported on first start when the database has no products.
+    demo_catalog: Path | None = None
+    demo_store: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    models_dir: Path = PROJECT_ROOT / "models"
+    # Any Vosk model folder; empty means models_dir/vosk/<the first model there>.
+    vosk_model: Path | None = None
+
+    class Config:
+        env_prefix = "VOXCART_"
+        env_file = ".env"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'voxcart.db').resolve()}"
+
+    def demo_store_files(self) -> tuple[Path, Path]:
+        """The catalog CSV and store YAML a fresh store starts from."""
+        if self.demo_catalog and self.demo_store:
+            return self.demo_catalog, self.demo_store
+        shared_csv = SHARED_CATALOG_DIR / "corner-market.csv"
+        shared_store = SHARED_CATALOG_DIR / "corner-market.store.yaml"
+        if shared_csv.is_file() and shared_store.is_file():
+            return shared_csv, shared_store
+        return BUILTIN_DEMO_DIR / "catalog.csv", BUILTIN_DEMO_DIR / "store.yaml"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,160 @@
+"""Store facts (name, assistant name, hours, address, fulfilment rules) from a YAML file in the
+shape of `shared/catalog/corner-market.store.yaml`, kept in the database so every process and
+every conversation sees the same store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ValidationError, validator
+from sqlalchemy.orm import Session
+
+from commerce.errors import StoreFileError
+from commerce.models import StoreSettings
+from commerce.money import parse_price
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    opens: time
+    closes: time
+
+
+def _parse_money_field(value: Any) -> str:
+    text = str(value).strip()
+    parse_price(text)  # raises ValueError with a clear message
+    return text
+
+
+class Fulfilment(BaseModel):
+    pickup: bool = True
+    delivery: bool = False
+    delivery_fee: str = "0.00"
+    free_delivery_over: str | None = None
+    delivery_area: str = ""
+    typical_delivery_minutes: int | None = None
+
+    _money = validator("delivery_fee", "free_delivery_over", pre=True, allow_reuse=True)(
+        lambda v: None if v is None else _parse_money_field(v)
+    )
+
+    @property
+    def delivery_fee_cents(self) -> int:
+        return parse_price(self.delivery_fee)
+
+    @property
+    def free_delivery_over_cents(self) -> int | None:
+        return None if self.free_delivery_over is None else parse_price(self.free_delivery_over)
+
+
+class StoreFacts(BaseModel):
+    name: str
+    assistant_name: str = "the assistant"
+    address: str = ""
+    phone: str = ""
+    timezone: str = "UTC"
+    currency: str = "USD"
+    hours: dict[str, str] = {}
+    fulfilment: Fulfilment = Fulfilment()
+    returns: str = ""
+
+    class Config:
+        extra = "forbid"
+
+    @validator("timezone")
+    def _known_timezone(cls, value: str) -> str:  # noqa: N805 - pydantic validators take cls
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use a name like America/New_York)")
+        return value
+
+    @validator("currency")
+    def _currency_code(cls, value: str) -> str:  # noqa: N805
+        if not re.fullmatch(r"[A-Za-z]{3}", value):
+            raise ValueError("currency must be a three-letter code like USD")
+        return value.upper()
+
+    @validator("hours")
+    def _valid_hours(cls, value: dict[str, str]) -> dict[str, str]:  # noqa: N805
+        normalised: dict[str, str] = {}
+        for day, text in value.items():
+            day_key = day.strip().lower()
+            if day_key not in WEEKDAYS:
+                raise ValueError(f"{day!r} is not a weekday name")
+            text = str(text).strip().lower()
+            if text != "closed" and not _HOURS.match(text):
+                raise ValueError(f"hours for {day_key} must look like 07:00-20:00 or closed")
+            normalised[day_key] = text
+        return normalised
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def hours_on(self, weekday: str) -> OpeningHours | None:
+        """None when closed that day (or no hours given)."""
+        text = self.hours.get(weekday.lower(), "closed")
+        match = _HOURS.match(text)
+        if not match:
+            return None
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        return OpeningHours(time(h1 % 24, m1), time(h2 % 24, m2))
+
+    def local(self, now: datetime) -> datetime:
+        return now.astimezone(self.zone)
+
+    def is_open(self, now: datetime) -> bool:
+        local = self.local(now)
+        hours = self.hours_on(WEEKDAYS[local.weekday()])
+        return hours is not None and hours.opens <= local.time() < hours.closes
+
+    def delivery_fee_cents(self, subtotal_cents: int) -> int:
+        threshold = self.fulfilment.free_delivery_over_cents
+        if threshold is not None and subtotal_cents >= threshold:
+            return 0
+        return self.fulfilment.delivery_fee_cents
+
+
+def parse_store_file(path: Path) -> StoreFacts:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreFileError(f"store file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise StoreFileError(f"store file {path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise StoreFileError(f"store file {path} must be a mapping of store facts")
+    try:
+        return StoreFacts.parse_obj(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise StoreFileError(f"store file {path}: {problems}") from None
+
+
+def save_store_facts(session: Session, *, facts: StoreFacts) -> None:
+    row = session.get(StoreSettings, 1)
+    if row is None:
+        session.add(StoreSettings(id=1, facts=facts.dict()))
+    else:
+        row.facts = facts.dict()
+    session.commit()
+
+
+def get_store_facts(session: Session) -> StoreFacts:
+    """The store's facts; a nameless placeholder until a store file is imported."""
+    row = session.get(StoreSettings, 1)
+    if row is None:
+        return StoreFacts(name="the store")
+    return StoreFacts.parse_obj(row.facts)

@@ -1,0 +1,1 @@
+"""The device: microphone/speaker loop, and the `voxcart` command that wires everything."""

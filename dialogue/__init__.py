@@ -1,0 +1,1 @@
+"""The Rasa assistant: project, custom actions, runtime, text channels, transcript runner."""
