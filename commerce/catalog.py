@@ -87,7 +87,9 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CatalogImportError([RowError(1, None, "the file is empty; expected a header row")])
+        raise CatalogImportError(
+            [RowError(1, None, "the file is empty; expected a header row")]
+        ) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
@@ -117,8 +119,10 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
         cells = {name: value.strip() for name, value in zip(header, row, strict=True)}
         row_errors: list[RowError] = []
 
-        def bad(column: str, message: str, line_no: int = start_line) -> None:
-            row_errors.append(RowError(line_no, column, message))
+        def bad(
+            column: str, message: str, line_no: int = start_line, sink: list = row_errors
+        ) -> None:
+            sink.append(RowError(line_no, column, message))
 
         sku = cells["sku"]
         if not SKU_PATTERN.match(sku):

@@ -26,8 +26,11 @@ def format_price(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()  # fmt: skip
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()  # fmt: skip
 
 
 def number_words(n: int) -> str:
@@ -47,7 +50,7 @@ def number_words(n: int) -> str:
 
 
 def spoken_price(cents: int, currency: str = "USD") -> str:
-    """420 -> '4 dollars 20'; digits, because TTS engines read them naturally and tests grep them."""
+    """420 -> '4 dollars 20': digits, which TTS engines read naturally."""
     major_name, minor_name = {
         "USD": ("dollar", "cent"),
         "CAD": ("dollar", "cent"),

@@ -30,10 +30,10 @@ from commerce.models import CatalogState, Product
 
 # Words that carry no product meaning in a mention.
 STOP_WORDS = frozenset(
-    ["a", "an", "the", "some", "of", "for", "please", "me", "my", "with", "and", "or", "any", "few", "couple", "lot", "lots", "pack", "packs"]
-)
+    "a an the some of for please me my with and or any few couple lot lots pack packs".split()
+)  # fmt: skip
 # Size and unit tokens in names like "Oat Milk 1 L" or "Greek Yogurt 500 g".
-UNIT_TOKENS = frozenset(["g", "kg", "mg", "ml", "l", "cl", "oz", "lb", "lbs", "x", "pcs", "ct"])
+UNIT_TOKENS = frozenset("g kg mg ml l cl oz lb lbs x pcs ct".split())  # fmt: skip
 MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
 AMBIGUITY_MARGIN = 0.08

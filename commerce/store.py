@@ -75,7 +75,9 @@ class StoreFacts(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use a name like America/New_York)")
+            raise ValueError(
+                f"unknown time zone {value!r} (use a name like America/New_York)"
+            ) from None
         return value
 
     @validator("currency")

@@ -78,9 +78,8 @@ def cmd_catalog_list(args: argparse.Namespace) -> int:
     width = max(len(p.sku) for p in products)
     for p in products:
         flag = "" if p.active else "  (inactive)"
-        print(
-            f"{p.sku:<{width}}  {format_price(p.price_cents):>8}  stock {p.stock:>4}  {p.name}{flag}"
-        )
+        price = format_price(p.price_cents)
+        print(f"{p.sku:<{width}}  {price:>8}  stock {p.stock:>4}  {p.name}{flag}")
     return 0
 
 
