@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commerce.errors import CatalogImportError, InvalidRequest, NotFound, RowError
@@ -199,9 +199,11 @@ def _apply(product: Product, data: ProductData) -> None:
 
 def import_products(session: Session, *, products: list[ProductData]) -> int:
     """Upserts by SKU in one transaction; returns how many rows were written."""
+    # SKUs match whatever their case, as duplicates within a file do.
+    wanted = [d.sku.upper() for d in products]
     existing = {
         p.sku.upper(): p
-        for p in session.scalars(select(Product).where(Product.sku.in_([d.sku for d in products])))
+        for p in session.scalars(select(Product).where(func.upper(Product.sku).in_(wanted)))
     }
     for data in products:
         product = existing.get(data.sku.upper())

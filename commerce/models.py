@@ -159,3 +159,20 @@ class OrderStatusChange(Base):
     to_status = Column(String(32), nullable=False)
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     changed_by = Column(String(200), nullable=False)
+
+
+class Handoff(Base):
+    """A conversation handed to a person: what was said and the cart at that moment. While it
+    is open the assistant takes no actions in that conversation."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False, index=True)
+    reason = Column(String(200), nullable=False)
+    conversation = Column(JSON, nullable=False, default=list)  # [{"speaker", "text"}]
+    cart = Column(JSON, nullable=False, default=list)  # [{"sku", "name", "qty", "options"}]
+    status = Column(String(16), nullable=False, default="open", index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    released_at = Column(DateTime(timezone=True))
+    released_by = Column(String(200))

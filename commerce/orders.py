@@ -110,15 +110,23 @@ def checkout(
     if fulfilment == "pickup" and not store.fulfilment.pickup:
         raise InvalidRequest(f"{store.name} does not offer pickup; choose delivery")
 
+    # Lock the cart (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises): a second
+    # checkout of the same cart waits here, then finds it empty instead of placing it again.
     lines = list(
         session.scalars(
             select(CartLine)
             .where(CartLine.customer_id == customer_id)
             .order_by(CartLine.added_at, CartLine.id)
+            .with_for_update(of=CartLine)
         )
     )
     if not lines:
         session.rollback()
+        if idempotency_key is not None:
+            # A concurrent request with this key placed the cart while we waited for it.
+            existing = _order_by_key(session, customer_id, idempotency_key)
+            if existing is not None:
+                return existing
         raise EmptyCart("the cart is empty")
 
     try:
@@ -137,7 +145,8 @@ def checkout(
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:
-                product = session.get(Product, product_id)
+                # Re-read: the copy loaded with the cart may predate the checkouts that won.
+                product = session.get(Product, product_id, populate_existing=True)
                 assert product is not None
                 name, sku = product.name, product.sku
                 available = product.stock if product.active else 0

@@ -111,6 +111,7 @@ class _Entry:
     name: str
     phrases: list[tuple[str, tuple[str, ...]]]  # (original text, tokens)
     option_values: dict[str, tuple[str, str]]  # value token -> (group, value)
+    option_groups: set[str]  # group names as tokens: "oat milk" names the group "milk"
     multiword_options: list[tuple[tuple[str, ...], str, str]]
 
 
@@ -138,8 +139,9 @@ class CatalogIndex:
                         option_values.setdefault(value_toks[0], (group["name"], value))
                     elif value_toks:
                         multiword.append((value_toks, group["name"], value))
+            groups = {tok for g in product.options or [] for tok in tokens(g["name"])}
             self.entries.append(
-                _Entry(product.sku, product.name, phrases, option_values, multiword)
+                _Entry(product.sku, product.name, phrases, option_values, groups, multiword)
             )
         self.exact = dict(exact)
         self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
@@ -212,6 +214,25 @@ class CatalogIndex:
             best_score = 1.0
         return Candidate(entry.sku, entry.name, round(best_score, 4), options, best_text)
 
+    def scores_for(self, mention: str, skus: list[str]) -> dict[str, float]:
+        """Scores of the given products for a mention, however weak ("the oat one" among
+        three milks); used to understand a shopper's answer to "which one?"."""
+        query = tokens(mention)
+        if not query:
+            return {sku: 0.0 for sku in skus}
+        expanded = self._expand(query)
+        wanted = {sku.upper() for sku in skus}
+        scores = {sku: 0.0 for sku in skus}
+        by_upper = {sku.upper(): sku for sku in skus}
+        for idx, entry in enumerate(self.entries):
+            if entry.sku.upper() in wanted:
+                exact = idx in self.exact.get(tuple(query), set())
+                candidate = self._score(idx, query, expanded, exact)
+                words = {t for _, phrase in entry.phrases for t in phrase}
+                overlap = sum(1 for q in query if q in words) / len(query)
+                scores[by_upper[entry.sku.upper()]] = max(candidate.score, overlap * 0.5)
+        return scores
+
     def _options_in(self, entry: _Entry, query: list[str]) -> tuple[dict[str, str], set[int]]:
         chosen: dict[str, str] = {}
         used: set[int] = set()
@@ -228,6 +249,9 @@ class CatalogIndex:
                 # stays a name token when the product has no such option.
                 chosen[hit[0]] = hit[1]
                 used.add(i)
+                # "oat milk" on a latte: the group's own name after the value belongs to it.
+                if i + 1 < len(query) and query[i + 1] in entry.option_groups:
+                    used.add(i + 1)
         return chosen, used
 
     def _phrase_score(

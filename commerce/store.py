@@ -43,6 +43,9 @@ class Fulfilment(BaseModel):
     delivery_area: str = ""
     typical_delivery_minutes: int | None = None
 
+    class Config:
+        extra = "forbid"  # a misspelt key must not silently fall back to a default
+
     _money = validator("delivery_fee", "free_delivery_over", pre=True, allow_reuse=True)(
         lambda v: None if v is None else _parse_money_field(v)
     )
@@ -94,7 +97,12 @@ class StoreFacts(BaseModel):
             if day_key not in WEEKDAYS:
                 raise ValueError(f"{day!r} is not a weekday name")
             text = str(text).strip().lower()
-            if text != "closed" and not _HOURS.match(text):
+            match = _HOURS.match(text)
+            if text != "closed" and (
+                not match
+                or any(int(h) > 24 for h in match.group(1, 3))
+                or any(int(m) > 59 for m in match.group(2, 4))
+            ):
                 raise ValueError(f"hours for {day_key} must look like 07:00-20:00 or closed")
             normalised[day_key] = text
         return normalised

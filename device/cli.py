@@ -138,6 +138,119 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model(settings: Any, *, train_if_needed: bool = True) -> Path:
+    from dialogue import training
+
+    if train_if_needed:
+        return training.train(settings.models_dir, quiet=True)
+    model = training.latest_model(settings.models_dir)
+    if model is None:
+        raise CliError("no trained dialogue model in models/rasa; run: voxcart train")
+    return model
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from dialogue import training
+
+    training.train(_settings(args).models_dir, force=args.force)
+    return 0
+
+
+def cmd_transcripts_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from dialogue.runtime import Assistant
+    from dialogue.transcripts import (
+        Result,
+        Runner,
+        TranscriptError,
+        collect,
+        load_transcript,
+        report_json,
+    )
+
+    if args.audio:
+        raise CliError("spoken transcripts (--audio) are not available yet; run them as text")
+    settings = _settings(args)
+    try:
+        files = collect([Path(p) for p in args.paths])
+    except TranscriptError as exc:
+        raise CliError(str(exc)) from None
+    if not files:
+        raise CliError("no transcript files (*.yaml) found in " + " ".join(args.paths))
+    model = _model(settings)
+    print(f"loading the assistant ({model.name})...", file=sys.stderr, flush=True)
+    assistant = Assistant.load(model)
+    catalog, store_file = settings.demo_store_files()
+    runner = Runner(assistant, default_catalog=catalog, default_store=store_file)
+    results: list[Result] = []
+
+    async def run_all() -> None:
+        for path in files:
+            try:
+                transcript = load_transcript(path)
+            except TranscriptError as exc:
+                results.append(Result(path.stem, str(path), False, failure=str(exc)))
+            else:
+                results.append(await runner.run(transcript))
+            result = results[-1]
+            if result.passed:
+                print(f"PASS {result.name} ({path})", flush=True)
+            else:
+                print(f"FAIL {result.name} ({path}): {result.failure}", flush=True)
+                for line in result.conversation:
+                    print(line)
+
+    try:
+        asyncio.run(run_all())
+    finally:
+        runner.close()
+    if args.json:
+        report_json(results, Path(args.json))
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+def _open_assistant(args: argparse.Namespace, settings: Any, store: Any) -> Any:
+    from dialogue import context
+    from dialogue.runtime import Assistant, tracker_store_for
+
+    context.configure(store.sessions)
+    model = _model(settings)
+    tracker_store = tracker_store_for(settings.effective_database_url, settings.data_dir)
+    return Assistant.load(model, tracker_store=tracker_store)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A terminal conversation as one shopper (conversation kept in the tracker store)."""
+    import asyncio
+
+    from commerce.accounts import ensure_customer
+
+    settings = _settings(args)
+    store = _open(args)
+    with store.sessions() as session:
+        ensure_customer(session, customer_id=args.customer, name=args.name)
+    print("loading the assistant...", file=sys.stderr, flush=True)
+    assistant = _open_assistant(args, settings, store)
+    print(f"chatting as {args.customer}; an empty line or Ctrl-D ends.", file=sys.stderr)
+
+    async def loop() -> None:
+        while True:
+            try:
+                text = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                return
+            if not text.strip():
+                return
+            for reply in await assistant.respond(args.customer, text):
+                print(f"bot> {reply}", flush=True)
+
+    asyncio.run(loop())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -187,6 +300,26 @@ def build_parser() -> argparse.ArgumentParser:
     new_customer.add_argument("name")
     new_customer.add_argument("--id", help="customer id (default: generated)")
     new_customer.set_defaults(func=cmd_customer_create)
+
+    train = sub.add_parser("train", parents=[common], help="train the dialogue model if needed")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.set_defaults(func=cmd_train)
+
+    chat = sub.add_parser("chat", parents=[common], help="talk to the assistant in the terminal")
+    chat.add_argument("--customer", default="terminal", help="shopper id (default: terminal)")
+    chat.add_argument("--name", default=None, help="shopper name for a new shopper")
+    chat.set_defaults(func=cmd_chat)
+
+    transcripts = sub.add_parser("transcripts", help="dialogue transcripts")
+    transcripts_sub = transcripts.add_subparsers(dest="transcripts_command", metavar="ACTION",
+                                                 required=True)  # fmt: skip
+    run_transcripts = transcripts_sub.add_parser(
+        "run", parents=[common], help="run transcript files or folders (text mode)"
+    )
+    run_transcripts.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    run_transcripts.add_argument("--json", metavar="REPORT", help="write results and timings")
+    run_transcripts.add_argument("--audio", action="store_true", help="spoken mode")
+    run_transcripts.set_defaults(func=cmd_transcripts_run)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

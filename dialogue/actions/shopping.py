@@ -1,0 +1,167 @@
+"""The Rasa actions: each one hands the turn to its handler in dialogue.shop, off the event
+loop (the commerce layer is synchronous SQLAlchemy)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from dialogue import shop
+from dialogue.context import get_context
+
+SLOTS = ("pending", "last_item", "fulfilment", "misunderstood")
+HISTORY_TURNS = 40
+
+
+def _history(tracker: Tracker) -> list[dict[str, str]]:
+    lines: list[dict[str, str]] = []
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            lines.append({"speaker": "shopper", "text": event["text"]})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"speaker": "assistant", "text": event["text"]})
+    # The latest user message is the current turn; the handler adds it itself.
+    if lines and lines[-1]["speaker"] == "shopper":
+        lines.pop()
+    return lines[-HISTORY_TURNS:]
+
+
+def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
+    context = get_context()
+    with context.sessions() as session:
+        turn = shop.Turn(
+            session=session,
+            customer_id=tracker.sender_id,
+            text=tracker.latest_message.get("text") or "",
+            intent=(tracker.latest_message.get("intent") or {}).get("name") or "",
+            slots={name: tracker.get_slot(name) for name in SLOTS},
+            now=context.clock(),
+            history=_history(tracker),
+        )
+        return shop.run_turn(turn, handler)
+
+
+class ShopAction(Action):
+    handler = ""
+
+    def name(self) -> str:
+        return f"action_{self.handler}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await asyncio.to_thread(run_handler, self.handler, tracker)
+        for message in turn.messages:
+            dispatcher.utter_message(text=message)
+        return [SlotSet(name, value) for name, value in turn.updates.items()]
+
+
+class ActionGreet(ShopAction):
+    handler = "greet"
+
+
+class ActionGoodbye(ShopAction):
+    handler = "goodbye"
+
+
+class ActionThanks(ShopAction):
+    handler = "thanks"
+
+
+class ActionAddItem(ShopAction):
+    handler = "add_item"
+
+
+class ActionChoose(ShopAction):
+    handler = "choose"
+
+
+class ActionChangeItem(ShopAction):
+    handler = "change_item"
+
+
+class ActionRemoveItem(ShopAction):
+    handler = "remove_item"
+
+
+class ActionViewCart(ShopAction):
+    handler = "view_cart"
+
+
+class ActionEmptyCart(ShopAction):
+    handler = "empty_cart"
+
+
+class ActionCheckout(ShopAction):
+    handler = "checkout"
+
+
+class ActionChooseFulfilment(ShopAction):
+    handler = "choose_fulfilment"
+
+
+class ActionAffirm(ShopAction):
+    handler = "affirm"
+
+
+class ActionDeny(ShopAction):
+    handler = "deny"
+
+
+class ActionProductInfo(ShopAction):
+    handler = "product_info"
+
+
+class ActionCategoryInfo(ShopAction):
+    handler = "category_info"
+
+
+class ActionAskHours(ShopAction):
+    handler = "ask_hours"
+
+
+class ActionAskAddress(ShopAction):
+    handler = "ask_address"
+
+
+class ActionAskPhone(ShopAction):
+    handler = "ask_phone"
+
+
+class ActionAskDelivery(ShopAction):
+    handler = "ask_delivery"
+
+
+class ActionAskReturns(ShopAction):
+    handler = "ask_returns"
+
+
+class ActionOrderStatus(ShopAction):
+    handler = "order_status"
+
+
+class ActionCancelOrder(ShopAction):
+    handler = "cancel_order"
+
+
+class ActionReorder(ShopAction):
+    handler = "reorder"
+
+
+class ActionRecommend(ShopAction):
+    handler = "recommend"
+
+
+class ActionHandoff(ShopAction):
+    handler = "handoff"
+
+
+class ActionNotUnderstood(ShopAction):
+    handler = "not_understood"
+
+
+__all__ = [name for name in dir() if name.startswith("Action")]

@@ -1,0 +1,111 @@
+"""The assistant at run time: the trained Rasa model, loaded once, answering text turns.
+
+Custom actions run in-process: Rasa's RemoteAction posts the action server protocol's JSON to
+its endpoint, and `InProcessActionEndpoint` hands that JSON straight to rasa-sdk's executor
+instead of sending it over a socket. Same protocol and same action classes as the stock action
+server (`rasa run actions --actions dialogue.actions`), without the HTTP hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+log = logging.getLogger(__name__)
+
+
+def action_executor() -> Any:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("dialogue.actions")
+    return executor
+
+
+def make_in_process_endpoint(executor: Any) -> Any:
+    from rasa.utils.endpoints import EndpointConfig
+
+    class InProcessActionEndpoint(EndpointConfig):
+        def __init__(self) -> None:
+            super().__init__(url="in-process://dialogue.actions")
+
+        async def request(self, method: str = "post", subpath: str | None = None,
+                          content_type: str | None = "application/json", compress: bool = False,
+                          **kwargs: Any) -> Any:  # fmt: skip
+            return await executor.run(kwargs["json"])
+
+    return InProcessActionEndpoint()
+
+
+def tracker_store_for(database_url: str, data_dir: Path) -> Any:
+    """Rasa's SQL tracker store on the configured database, so a restart resumes every
+    conversation. On SQLite it gets its own file: Rasa's engine and the store's engine would
+    otherwise contend for SQLite's single writer lock."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = data_dir / "conversations.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLTrackerStore(dialect="sqlite", db=str(path))
+    return SQLTrackerStore(
+        dialect=url.drivername,
+        host=url.host,
+        port=url.port,
+        db=url.database,
+        username=url.username,
+        password=url.password,
+        query=dict(url.query),
+    )
+
+
+@dataclass
+class Reply:
+    texts: list[str]
+
+
+class Assistant:
+    """Loads the model once; `respond(sender, text)` runs one turn."""
+
+    def __init__(self, agent: Any) -> None:
+        self.agent = agent
+
+    @classmethod
+    def load(cls, model: Path, *, tracker_store: Any = None) -> Assistant:
+        from rasa.core.agent import Agent
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.utils.log_utils import configure_structlog
+
+        # Unconfigured, structlog prints Rasa's debug events for every turn.
+        configure_structlog(logging.WARNING)
+        logging.getLogger("rasa").setLevel(logging.WARNING)
+
+        endpoint = make_in_process_endpoint(action_executor())
+        agent = Agent.load(
+            str(model),
+            action_endpoint=endpoint,
+            tracker_store=tracker_store,
+            lock_store=InMemoryLockStore(),
+        )
+        return cls(agent)
+
+    async def respond(self, sender_id: str, text: str) -> list[str]:
+        responses = await self.agent.handle_text(text, sender_id=sender_id) or []
+        return [r["text"] for r in responses if r.get("text")]
+
+    def reset_conversations(self) -> None:
+        """Forgets every conversation of an in-memory tracker store (transcript runs)."""
+        store = getattr(self.agent.tracker_store, "_tracker_store", self.agent.tracker_store)
+        if hasattr(store, "store"):
+            store.store.clear()
+
+    def respond_sync(self, sender_id: str, text: str) -> list[str]:
+        return asyncio.run(self.respond(sender_id, text))
