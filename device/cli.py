@@ -104,12 +104,20 @@ def cmd_customer_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(settings: Any, store: Any, host: str, port: int) -> None:
+def _serve(settings: Any, store: Any, host: str, port: int, *, assistant: bool = True) -> None:
     import uvicorn
 
     from commerce.api.app import create_app
 
-    app = create_app(store.sessions)
+    routers = []
+    if assistant:
+        from dialogue.channels import action_server_router, text_channel_router
+        from dialogue.runtime import action_executor
+
+        print("loading the assistant...", file=sys.stderr, flush=True)
+        loaded = _open_assistant(settings, store)
+        routers = [text_channel_router(loaded), action_server_router(action_executor())]
+    app = create_app(store.sessions, extra_routers=routers)
     print(f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
     # rasa pins websockets 10.4, which uvicorn's default websocket support cannot import.
     uvicorn.run(app, host=host, port=port, ws="none", log_level="warning")
@@ -118,7 +126,8 @@ def _serve(settings: Any, store: Any, host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open(args)
-    _serve(settings, store, args.host or settings.host, args.port or settings.port)
+    _serve(settings, store, args.host or settings.host, args.port or settings.port,
+           assistant=not args.no_assistant)  # fmt: skip
     return 0
 
 
@@ -212,7 +221,7 @@ def cmd_transcripts_run(args: argparse.Namespace) -> int:
     return 0 if passed == len(results) else 1
 
 
-def _open_assistant(args: argparse.Namespace, settings: Any, store: Any) -> Any:
+def _open_assistant(settings: Any, store: Any) -> Any:
     from dialogue import context
     from dialogue.runtime import Assistant, tracker_store_for
 
@@ -233,7 +242,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     with store.sessions() as session:
         ensure_customer(session, customer_id=args.customer, name=args.name)
     print("loading the assistant...", file=sys.stderr, flush=True)
-    assistant = _open_assistant(args, settings, store)
+    assistant = _open_assistant(settings, store)
     print(f"chatting as {args.customer}; an empty line or Ctrl-D ends.", file=sys.stderr)
 
     async def loop() -> None:
@@ -272,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="serve the store HTTP API")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--no-assistant", action="store_true",
+                       help="serve only the store API (no dialogue model loaded)")  # fmt: skip
     serve.set_defaults(func=cmd_serve)
 
     catalog = sub.add_parser("catalog", help="import or list the catalog")

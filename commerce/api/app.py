@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from commerce.api.routes import admin, products, shopper
+from commerce.api.routes import admin, handoffs, products, shopper
 from commerce.errors import CatalogImportError, CommerceError
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def create_app(session_factory: sessionmaker) -> FastAPI:
+def create_app(session_factory: sessionmaker, *, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The store API; the CLI adds the assistant's routers (text channel, action server)."""
     app = FastAPI(
         title="voxcart store API",
         description="Catalog search, shopper carts and orders, and staff administration.",
@@ -35,6 +37,9 @@ def create_app(session_factory: sessionmaker) -> FastAPI:
     app.include_router(products.router)
     app.include_router(shopper.router)
     app.include_router(admin.router)
+    app.include_router(handoffs.router)
+    for router in extra_routers:
+        app.include_router(router)
 
     @app.exception_handler(CatalogImportError)
     async def _catalog_error(_: Request, exc: CatalogImportError) -> JSONResponse:

@@ -1,0 +1,57 @@
+"""Conversations handed to a person: staff see what was said and the cart, then release them
+so the assistant takes over again."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from commerce.api.deps import SessionDep, StaffDep, current_staff
+from commerce.handoffs import list_handoffs, release_handoff
+from commerce.models import Handoff
+
+router = APIRouter(prefix="/admin/handoffs", tags=["staff"],
+                   dependencies=[Depends(current_staff)])  # fmt: skip
+
+
+class HandoffPublic(BaseModel):
+    id: int
+    customer_id: str
+    reason: str
+    status: str
+    created_at: datetime
+    released_at: datetime | None
+    released_by: str | None
+    conversation: list[dict[str, str]]
+    cart: list[dict]
+
+    @classmethod
+    def of(cls, handoff: Handoff) -> "HandoffPublic":
+        return cls(
+            id=handoff.id,
+            customer_id=handoff.customer_id,
+            reason=handoff.reason,
+            status=handoff.status,
+            created_at=handoff.created_at,
+            released_at=handoff.released_at,
+            released_by=handoff.released_by,
+            conversation=list(handoff.conversation or []),
+            cart=list(handoff.cart or []),
+        )
+
+
+@router.get("", response_model=list[HandoffPublic])
+def read_handoffs(
+    session: SessionDep,
+    status: Annotated[Literal["open", "released", "all"], Query()] = "open",
+) -> list[HandoffPublic]:
+    """Open handoffs (by default), oldest first, with the conversation and the cart."""
+    handoffs = list_handoffs(session, status=None if status == "all" else status)
+    return [HandoffPublic.of(h) for h in handoffs]
+
+
+@router.post("/{handoff_id}/release", response_model=HandoffPublic)
+def release(session: SessionDep, staff: StaffDep, handoff_id: int) -> HandoffPublic:
+    by = f"staff:{staff.label or staff.id}"
+    return HandoffPublic.of(release_handoff(session, handoff_id=handoff_id, released_by=by))
