@@ -101,6 +101,21 @@ class Assistant:
         responses = await self.agent.handle_text(text, sender_id=sender_id) or []
         return [r["text"] for r in responses if r.get("text")]
 
+    def use_tracker_store(self, tracker_store: Any) -> Any:
+        """Swaps the tracker store (tests, and a process re-opening its database); returns the
+        previous one. The store needs the domain to restore slots from stored events."""
+        from rasa.core.tracker_store import FailSafeTrackerStore
+
+        previous = self.agent.tracker_store
+        tracker_store.domain = self.agent.domain
+        wrapped = (
+            tracker_store
+            if isinstance(tracker_store, FailSafeTrackerStore)
+            else FailSafeTrackerStore(tracker_store)
+        )
+        self.agent.tracker_store = self.agent.processor.tracker_store = wrapped
+        return previous
+
     def reset_conversations(self) -> None:
         """Forgets every conversation of an in-memory tracker store (transcript runs)."""
         store = getattr(self.agent.tracker_store, "_tracker_store", self.agent.tracker_store)

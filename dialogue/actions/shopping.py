@@ -19,7 +19,7 @@ HISTORY_TURNS = 40
 
 def _history(tracker: Tracker) -> list[dict[str, str]]:
     lines: list[dict[str, str]] = []
-    for event in tracker.events:
+    for event in tracker.events or []:
         if event.get("event") == "user" and event.get("text"):
             lines.append({"speaker": "shopper", "text": event["text"]})
         elif event.get("event") == "bot" and event.get("text"):

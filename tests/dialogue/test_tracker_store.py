@@ -1,0 +1,42 @@
+"""Conversations live in Rasa's SQL tracker store on the configured database, so a restarted
+assistant resumes them where they were."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from commerce.accounts import ensure_customer
+from commerce.orders import list_orders
+from commerce.service import Store
+from dialogue import context
+from dialogue.runtime import tracker_store_for
+
+
+def test_a_restart_resumes_the_conversation(
+    store: Store, database_url: str, assistant, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    context.configure(store.sessions)
+    with store.sessions() as session:
+        ensure_customer(session, customer_id="resume", name="Res")
+    original = None
+    try:
+        first = tracker_store_for(database_url, tmp_path)
+        original = assistant.use_tracker_store(first)
+        loop.run_until_complete(assistant.respond("resume", "two croissants"))
+        replies = loop.run_until_complete(assistant.respond("resume", "check out"))
+        assert "confirm" in " ".join(replies).lower()
+        first.engine.dispose()
+
+        # A new tracker store object on the same database: what a restarted process opens.
+        second = tracker_store_for(database_url, tmp_path)
+        assistant.use_tracker_store(second)
+        confirmed = loop.run_until_complete(assistant.respond("resume", "yes"))
+        assert "order number" in " ".join(confirmed).lower(), confirmed
+        with store.sessions() as session:
+            (order,) = list_orders(session, customer_id="resume")
+            assert [(line.sku, line.quantity) for line in order.lines] == [("CROISSANT", 2)]
+        second.engine.dispose()
+    finally:
+        if original is not None:
+            assistant.use_tracker_store(original)
