@@ -10,6 +10,7 @@ run: setup
 	$(BIN)/voxcart run
 
 test: setup-test
+	@$(BIN)/voxcart train --quiet
 	@if [ -n "$$CI" ]; then \
 		VOXCART_TEST_DATABASE_URL="$$(scripts/test-postgres.sh)" $(BIN)/pytest -q; \
 	else \
@@ -23,6 +24,7 @@ lint: setup-test
 
 bench: setup
 	$(BIN)/python benchmarks/resolve_and_search.py
+	$(BIN)/python benchmarks/dialogue_turns.py
 
 setup:
 	@scripts/bootstrap.sh run

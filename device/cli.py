@@ -161,7 +161,7 @@ def _model(settings: Any, *, train_if_needed: bool = True) -> Path:
 def cmd_train(args: argparse.Namespace) -> int:
     from dialogue import training
 
-    training.train(_settings(args).models_dir, force=args.force)
+    training.train(_settings(args).models_dir, force=args.force, quiet=args.quiet)
     return 0
 
 
@@ -314,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", parents=[common], help="train the dialogue model if needed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.add_argument("--quiet", action="store_true", help="say nothing when up to date")
     train.set_defaults(func=cmd_train)
 
     chat = sub.add_parser("chat", parents=[common], help="talk to the assistant in the terminal")
