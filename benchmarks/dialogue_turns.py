@@ -1,0 +1,213 @@
+"""Benchmark: milliseconds per text turn, p50/p95, side by side on this machine in one run:
+
+1. in-process: voxcart's Assistant (Rasa agent + in-process actions), in-memory tracker store
+2. in-process with the SQL tracker store (what `voxcart run` uses)
+3. over HTTP: `voxcart serve`'s REST text channel (real process, real socket)
+4. stock Rasa: `rasa run` (REST channel) + `rasa run actions` (action server over HTTP)
+
+Run: .venv/bin/python benchmarks/dialogue_turns.py [--conversations N]
+Only loopback addresses are used; every loop is bounded and the servers are stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from commerce import migrate  # noqa: E402
+from commerce.accounts import create_customer  # noqa: E402
+from commerce.service import import_store_files, open_store  # noqa: E402
+from commerce.settings import get_settings  # noqa: E402
+from dialogue import context  # noqa: E402
+from dialogue.runtime import Assistant, tracker_store_for  # noqa: E402
+from dialogue.training import PROJECT_DIR, train  # noqa: E402
+
+CONVERSATION = [
+    "hi",
+    "two croissants and a large oat latte",
+    "how much is the sourdough",
+    "and some milk",
+    "the oat one",
+    "what's in my cart",
+    "what time do you close today",
+    "remove the milk",
+    "check out",
+    "no",
+]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return p50, p95
+
+
+def wait_ready(url: str, process: subprocess.Popen, limit_s: float = 180) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {limit_s} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def in_process(assistant: Assistant, senders: list[str]) -> list[float]:
+    samples = []
+    for sender in senders:
+        for text in CONVERSATION:
+            started = time.perf_counter()
+            await assistant.respond(sender, text)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def over_http(url: str, conversations: list[tuple[str, dict[str, str]]]) -> list[float]:
+    samples = []
+    with httpx.Client(timeout=30) as client:
+        for sender, headers in conversations:
+            for text in CONVERSATION:
+                started = time.perf_counter()
+                response = client.post(url, json={"sender": sender, "message": text},
+                                       headers=headers)  # fmt: skip
+                response.raise_for_status()
+                samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=8, help="per mode (10 turns each)")
+    args = parser.parse_args()
+    n = args.conversations
+    settings = get_settings()
+    model = train(settings.models_dir, quiet=True)
+    catalog, store_file = settings.demo_store_files()
+    workdir = Path(tempfile.mkdtemp(prefix="voxcart-bench-"))
+    processes: list[subprocess.Popen] = []
+    results: dict[str, list[float]] = {}
+    try:
+        url = f"sqlite:///{workdir / 'store.db'}"
+        migrate.upgrade(url)
+        store = open_store(url)
+        import_store_files(store, catalog=catalog, facts=store_file)
+        context.configure(store.sessions)
+        # Enough stock for every conversation's two croissants.
+        from commerce.catalog import set_stock
+
+        with store.sessions() as session:
+            set_stock(session, sku="CROISSANT", stock=10_000)
+
+        print(f"model {model.name}; {n} conversations x {len(CONVERSATION)} turns per mode")
+        started = time.perf_counter()
+        assistant = Assistant.load(model)
+        print(f"Assistant.load: {time.perf_counter() - started:.1f} s")
+
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(in_process(assistant, ["warmup"]))
+        results["in-process (memory tracker)"] = loop.run_until_complete(
+            in_process(assistant, [f"mem-{i}" for i in range(n)])
+        )
+        assistant.use_tracker_store(tracker_store_for(url, workdir))
+        results["in-process (SQL tracker)"] = loop.run_until_complete(
+            in_process(assistant, [f"sql-{i}" for i in range(n)])
+        )
+        loop.close()
+
+        # voxcart serve: the REST text channel over a real socket.
+        port = free_port()
+        tokens = []
+        with store.sessions() as session:
+            for i in range(n + 1):
+                customer, token = create_customer(session, name=f"Http {i}")
+                tokens.append((customer.id, {"Authorization": f"Bearer {token}"}))
+        env = {**os.environ, "VOXCART_DATA_DIR": str(workdir / "serve")}
+        serve = subprocess.Popen(
+            [str(BIN / "voxcart"), "serve", "--database-url", url, "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        processes.append(serve)
+        wait_ready(f"http://127.0.0.1:{port}/docs", serve)
+        webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        over_http(webhook, tokens[:1])
+        results["HTTP channel (voxcart serve)"] = over_http(webhook, tokens[1:])
+        stop(serve)
+
+        # Stock Rasa: rasa run + the stock action server.
+        action_port, rasa_port = free_port(), free_port()
+        (workdir / "endpoints.yml").write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        )
+        (workdir / "credentials.yml").write_text("rest:\n")
+        stock_env = {**os.environ, "VOXCART_DATABASE_URL": url}
+        actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "dialogue.actions",
+             "--port", str(action_port)],
+            env=stock_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        processes.append(actions)
+        rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
+             "--endpoints", str(workdir / "endpoints.yml"),
+             "--credentials", str(workdir / "credentials.yml"), "-i", "127.0.0.1"],
+            env=stock_env, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        processes.append(rasa)
+        wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
+        wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
+        stock_webhook = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        over_http(stock_webhook, [("stock-warmup", {})])
+        results["stock Rasa (rasa run + action server)"] = over_http(
+            stock_webhook, [(f"stock-{i}", {}) for i in range(n)]
+        )
+    finally:
+        for process in processes:
+            stop(process)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    base = percentiles(results["in-process (memory tracker)"])[0]
+    print(f"\n{'mode':<40} {'turns':>5} {'p50 ms':>8} {'p95 ms':>8} {'p50 / in-process':>17}")
+    for mode, samples in results.items():
+        p50, p95 = percentiles(samples)
+        print(f"{mode:<40} {len(samples):>5} {p50:>8.1f} {p95:>8.1f} {p50 / base:>16.2f}x")
+
+
+if __name__ == "__main__":
+    main()
