@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     models_dir: Path = PROJECT_ROOT / "models"
     # Any Vosk model folder; empty means models_dir/vosk/<the first model there>.
     vosk_model: Path | None = None
+    # The device loop: sounddevice names or numbers (empty: the system default).
+    input_device: str | None = None
+    output_device: str | None = None
+    listen_mode: str = "wake"  # wake | push | always
+    wake_phrase: str | None = None  # default: "hey " + the store's assistant name
+    # Text-to-speech (pyttsx3): voice id or name fragment, words per minute, 0.0-1.0.
+    tts_voice: str | None = None
+    tts_rate: int | None = None
+    tts_volume: float | None = None
 
     class Config:
         env_prefix = "VOXCART_"

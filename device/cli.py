@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
 
 
 class CliError(Exception):
@@ -104,12 +105,25 @@ def cmd_customer_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(settings: Any, store: Any, host: str, port: int, *, assistant: bool = True) -> None:
+def _serve(
+    settings: Any,
+    store: Any,
+    host: str,
+    port: int,
+    *,
+    assistant: bool = True,
+    voice_customer: str | None = None,
+) -> None:
+    """Serves the store API (and the assistant's routers); with `voice_customer`, also runs
+    the device loop in the same process when a speech model and audio devices are there."""
+    import asyncio
+
     import uvicorn
 
     from commerce.api.app import create_app
 
     routers = []
+    loaded = None
     if assistant:
         from dialogue.channels import action_server_router, text_channel_router
         from dialogue.runtime import action_executor
@@ -118,9 +132,51 @@ def _serve(settings: Any, store: Any, host: str, port: int, *, assistant: bool =
         loaded = _open_assistant(settings, store)
         routers = [text_channel_router(loaded), action_server_router(action_executor())]
     app = create_app(store.sessions, extra_routers=routers)
-    print(f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
+    voice_loop, parts = None, None
+    if voice_customer and loaded is not None:
+        voice_loop, parts = _try_voice_loop(settings, store, loaded, voice_customer)
     # rasa pins websockets 10.4, which uvicorn's default websocket support cannot import.
-    uvicorn.run(app, host=host, port=port, ws="none", log_level="warning")
+    config = uvicorn.Config(app, host=host, port=port, ws="none", log_level="warning")
+    server = uvicorn.Server(config)
+    print(f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)",
+          flush=True)  # fmt: skip
+
+    async def main() -> None:
+        if voice_loop is None:
+            await server.serve()
+            return
+        stop = asyncio.Event()
+        voice = asyncio.create_task(voice_loop.run(stop))
+        refresher = asyncio.create_task(parts.keep_vocabulary_fresh())
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            refresher.cancel()
+            voice.cancel()
+
+    asyncio.run(main())
+
+
+def _try_voice_loop(settings: Any, store: Any, assistant: Any, customer: str) -> Any:
+    from commerce.accounts import ensure_customer
+    from device.audio_io import DeviceError, resolve_device
+    from device.loop import InProcessDialogue
+
+    try:
+        resolve_device(settings.input_device, kind="input")
+        resolve_device(settings.output_device, kind="output")
+        parts = VoiceParts(settings, store)
+    except (DeviceError, CliError) as exc:
+        print(f"voice loop is off: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        print("the HTTP API and text channel keep running", file=sys.stderr, flush=True)
+        return None, None
+    with store.sessions() as session:
+        ensure_customer(session, customer_id=customer, name="In-store device")
+    dialogue = InProcessDialogue(assistant, customer)
+    mode = settings.listen_mode
+    print(f"voice loop on ({mode} mode, say {parts.wake_phrase!r})", file=sys.stderr, flush=True)
+    return _voice_loop(settings, store, dialogue, parts, mode), parts
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -143,7 +199,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     catalog, facts = settings.demo_store_files()
     if seed_if_empty(store, catalog=catalog, facts=facts):
         print(f"new store: imported {catalog.name} and {facts.name}")
-    _serve(settings, store, args.host or settings.host, args.port or settings.port)
+    _serve(settings, store, args.host or settings.host, args.port or settings.port,
+           voice_customer=None if args.no_voice else args.customer)  # fmt: skip
     return 0
 
 
@@ -260,6 +317,229 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------- voice
+
+
+class VoiceParts:
+    """The speech engines, loaded once: Vosk with the store's vocabulary, and pyttsx3."""
+
+    def __init__(self, settings: Any, store: Any) -> None:
+        from voice.stt import SttError, VoskEngine, find_model
+        from voice.tts import Synthesizer, TtsSettings
+
+        try:
+            model_dir = find_model(settings.vosk_model, settings.models_dir)
+            self.engine = VoskEngine(model_dir)
+        except SttError as exc:
+            raise CliError(exc.message) from None
+        self.store = store
+        self.wake_phrase = settings.wake_phrase
+        self.catalog_version = -1
+        self.report = self.refresh_vocabulary()
+        self.tts = Synthesizer(TtsSettings(settings.tts_voice, settings.tts_rate,
+                                           settings.tts_volume))  # fmt: skip
+
+    def refresh_vocabulary(self) -> Any:
+        """Rebuilds the recognition vocabulary when the catalog changed; None otherwise."""
+        from commerce.store import get_store_facts
+        from dialogue.vocabulary import catalog_version, store_vocabulary
+
+        with self.store.sessions() as session:
+            version = catalog_version(session)
+            if version == self.catalog_version:
+                return None
+            if not self.wake_phrase:
+                self.wake_phrase = f"hey {get_store_facts(session).assistant_name.lower()}"
+            phrases = store_vocabulary(session, wake_phrase=self.wake_phrase)
+        self.catalog_version = version
+        return self.engine.set_vocabulary(phrases)
+
+    async def keep_vocabulary_fresh(self, every_s: float = 5.0) -> None:
+        import asyncio
+
+        while True:
+            await asyncio.sleep(every_s)
+            await asyncio.to_thread(self.refresh_vocabulary)
+
+
+async def _hear_file(parts: VoiceParts, path: Path) -> Any:
+    from voice.audio import chunks, read_wav, silence
+    from voice.stt import transcribe
+
+    try:
+        audio = read_wav(path)
+    except (ValueError, FileNotFoundError) as exc:
+        raise CliError(str(exc)) from None
+
+    async def stream():  # type: ignore[no-untyped-def]
+        for chunk in chunks(audio.pcm + silence(800)):
+            yield chunk
+
+    return await transcribe(parts.engine, stream())
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    """One spoken turn from a file: IN.wav -> recognition -> assistant -> OUT.wav."""
+    import asyncio
+
+    from commerce.accounts import ensure_customer
+    from device.loop import DIDNT_CATCH, HttpDialogue, InProcessDialogue
+    from voice.audio import AudioBuffer, float_to_pcm16, write_wav
+
+    settings = _settings(args)
+    store = _open(args)
+    parts = VoiceParts(settings, store)
+    if args.server:
+        dialogue: Any = HttpDialogue(args.server, args.token or "")
+    else:
+        with store.sessions() as session:
+            ensure_customer(session, customer_id=args.customer)
+        dialogue = InProcessDialogue(_open_assistant(settings, store), args.customer)
+
+    async def turn() -> list[str]:
+        heard = await _hear_file(parts, Path(args.input))
+        print(f"heard: {heard.text!r} (confidence {heard.confidence:.2f})", file=sys.stderr)
+        if not heard.understood:
+            return [DIDNT_CATCH]
+        return await dialogue.respond(heard.text)
+
+    replies = asyncio.run(turn())
+    print("\n".join(replies))
+    if args.reply:
+        import numpy as np
+
+        pcm = b"".join(
+            parts.tts.synthesize(text).pcm + float_to_pcm16(np.zeros(4000)) for text in replies
+        )
+        write_wav(args.reply, AudioBuffer(pcm))
+        print(f"reply audio: {args.reply}", file=sys.stderr)
+    parts.tts.close()
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from device.audio_io import DeviceError, list_devices
+
+    try:
+        devices = list_devices()
+    except DeviceError as exc:
+        raise CliError(exc.message) from None
+    if not devices:
+        print("no audio devices")
+        return 0
+    for d in devices:
+        marks = ("<- default input " if d.is_default_input else "") + (
+            "<- default output" if d.is_default_output else ""
+        )
+        print(f"{d.index:>3}  {d.name:<40} in {d.inputs:>2}  out {d.outputs:>2}  "
+              f"{d.default_rate} Hz  {marks}")  # fmt: skip
+    return 0
+
+
+def cmd_models_pull(args: argparse.Namespace) -> int:
+    from voice.models import ModelDownloadError, pull
+
+    try:
+        pull(args.name, _settings(args).models_dir)
+    except ModelDownloadError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _voice_loop(settings: Any, store: Any, dialogue: Any, parts: VoiceParts, mode: str) -> Any:
+    from device.audio_io import Microphone, Speaker
+    from device.loop import LoopSettings, VoiceLoop
+
+    return VoiceLoop(
+        parts.engine,
+        parts.tts,
+        dialogue,
+        Microphone(settings.input_device),
+        Speaker(settings.output_device),
+        LoopSettings(mode=mode, wake_phrase=parts.wake_phrase or "hey"),
+    )
+
+
+def cmd_voice(args: argparse.Namespace) -> int:
+    """The device loop alone: in-process dialogue, or a voxcart server's (--server)."""
+    import asyncio
+
+    from commerce.accounts import ensure_customer
+    from device.loop import HttpDialogue, InProcessDialogue
+
+    settings = _settings(args)
+    for name in ("input_device", "output_device"):
+        if getattr(args, name):
+            setattr(settings, name, getattr(args, name))
+    store = _open(args)
+    parts = VoiceParts(settings, store)
+    if args.server:
+        dialogue: Any = HttpDialogue(args.server, args.token or "")
+    else:
+        with store.sessions() as session:
+            ensure_customer(session, customer_id=args.customer)
+        dialogue = InProcessDialogue(_open_assistant(settings, store), args.customer)
+    loop = _voice_loop(settings, store, dialogue, parts, args.mode or settings.listen_mode)
+
+    async def main() -> None:
+        refresher = asyncio.create_task(parts.keep_vocabulary_fresh())
+        try:
+            await loop.run()
+        finally:
+            refresher.cancel()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Checks every part and says how to fix what is wrong."""
+    problems = 0
+
+    def line(ok: bool, what: str, detail: str) -> None:
+        nonlocal problems
+        problems += not ok
+        print(f"{'ok ' if ok else 'FIX'}  {what:<18} {detail}")
+
+    settings = _settings(args)
+    line(sys.version_info[:2] == (3, 10), "python", sys.version.split()[0])
+    try:
+        store = _open(args)
+        line(True, "database", settings.effective_database_url)
+    except (CliError, Exception) as exc:  # noqa: BLE001 - report, do not crash
+        line(False, "database", str(exc))
+        return 1
+    from dialogue import training
+
+    current = training.model_path(settings.models_dir)
+    line(current.is_file(), "dialogue model",
+         current.name if current.is_file() else "missing or stale: run voxcart train")  # fmt: skip
+    try:
+        parts = VoiceParts(settings, store)
+        report = parts.report
+        line(True, "speech model", f"{parts.engine.model_dir} (grammar "
+             f"{'on' if report.grammar_supported else 'not supported'})")  # fmt: skip
+        line(not report.missing, "vocabulary", f"{report.words} words"
+             + (f"; not in the speech model: {', '.join(report.missing[:15])}"
+                + (" ..." if len(report.missing) > 15 else "") if report.missing else ""))  # fmt: skip
+        audio = parts.tts.synthesize("Testing.")
+        line(audio.duration_s > 0.2, "text to speech", f"{audio.duration_s:.2f} s of audio")
+        parts.tts.close()
+    except CliError as exc:
+        line(False, "speech", str(exc))
+    from device.audio_io import DeviceError, list_devices
+
+    try:
+        devices = list_devices()
+        inputs = [d.name for d in devices if d.inputs]
+        outputs = [d.name for d in devices if d.outputs]
+        line(bool(inputs), "microphone", inputs[0] if inputs else "none found")
+        line(bool(outputs), "speaker", outputs[0] if outputs else "none found")
+    except DeviceError as exc:
+        line(False, "audio devices", exc.message)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -276,6 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="migrate, load the demo store, serve")
     run.add_argument("--host")
     run.add_argument("--port", type=int)
+    run.add_argument("--no-voice", action="store_true", help="no microphone/speaker loop")
+    run.add_argument("--customer", default="device", help="the shopper the device speaks for")
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", parents=[common], help="serve the store HTTP API")
@@ -332,6 +614,35 @@ def build_parser() -> argparse.ArgumentParser:
     run_transcripts.add_argument("--json", metavar="REPORT", help="write results and timings")
     run_transcripts.add_argument("--audio", action="store_true", help="spoken mode")
     run_transcripts.set_defaults(func=cmd_transcripts_run)
+
+    listen = sub.add_parser("listen", parents=[common], help="one spoken turn from a WAV file")
+    listen.add_argument("input", metavar="IN.wav")
+    listen.add_argument("--reply", metavar="OUT.wav", help="write the spoken reply here")
+    listen.add_argument("--customer", default="listener", help="shopper id (in-process)")
+    listen.add_argument("--server", metavar="URL", help="a voxcart server instead of in-process")
+    listen.add_argument("--token", help="the shopper's token for --server")
+    listen.set_defaults(func=cmd_listen)
+
+    voice = sub.add_parser("voice", parents=[common], help="the microphone/speaker loop")
+    voice.add_argument("--mode", choices=["wake", "push", "always"], help="default: wake")
+    voice.add_argument("--input", dest="input_device", help="input device (see voxcart devices)")
+    voice.add_argument("--output", dest="output_device", help="output device")
+    voice.add_argument("--customer", default="device", help="shopper id (in-process)")
+    voice.add_argument("--server", metavar="URL", help="use a voxcart server's assistant")
+    voice.add_argument("--token", help="the shopper's token for --server")
+    voice.set_defaults(func=cmd_voice)
+
+    devices = sub.add_parser("devices", help="list audio input and output devices")
+    devices.set_defaults(func=cmd_devices)
+
+    doctor = sub.add_parser("doctor", parents=[common], help="check every part, say what to fix")
+    doctor.set_defaults(func=cmd_doctor)
+
+    models = sub.add_parser("models", help="speech models")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    pull_model = models_sub.add_parser("pull", parents=[common], help="download a Vosk model")
+    pull_model.add_argument("name", help="small-en-us")
+    pull_model.set_defaults(func=cmd_models_pull)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

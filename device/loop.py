@@ -1,0 +1,318 @@
+"""The device loop: microphone -> speech recognition -> dialogue -> speech -> speaker.
+
+Modes: `wake` (the utterance must start with the wake phrase, "hey" + the assistant's name;
+the phrase alone opens a ten-second window for the request), `push` (Enter in the terminal
+starts listening), `always` (kiosk). While the assistant speaks the microphone stays open:
+when the shopper starts talking (barge-in) playback stops and the new utterance is heard. What
+the microphone hears of the assistant's own reply is recognised as such and ignored.
+
+Device faults (no device, a device that disappears, buffer overflows) are reported in one
+line and the loop reopens the device when it is back; the conversation lives in the dialogue
+store, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any, Protocol
+
+import httpx
+
+from device.audio_io import DeviceError, Microphone, Speaker
+from voice.audio import CHUNK_MS, level_dbfs
+from voice.stt import RecognitionStream, SttFinal, SttPartial, VoskEngine
+from voice.tts import Synthesizer
+
+log = logging.getLogger(__name__)
+
+DIDNT_CATCH = "Sorry, I didn't catch that."
+MAX_UTTERANCE_S = 12
+PREROLL_CHUNKS = 4  # audio kept from before speech onset, so first syllables are not lost
+WAKE_WINDOW_S = 10
+RETRY_DEVICE_S = 2.0
+
+
+# ---------------------------------------------------------------- events (one per happening)
+
+
+@dataclass(frozen=True)
+class Listening:
+    mode: str
+
+
+@dataclass(frozen=True)
+class Heard:
+    text: str
+    confidence: float
+    stt_ms: float
+
+
+@dataclass(frozen=True)
+class Answered:
+    replies: list[str]
+    dialogue_ms: float
+
+
+@dataclass(frozen=True)
+class SpeakingStarted:
+    first_audio_ms: float  # end of speech -> first reply sample ready
+
+
+@dataclass(frozen=True)
+class BargeIn:
+    pass
+
+
+@dataclass(frozen=True)
+class Ignored:
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeviceProblem:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DeviceRecovered:
+    pass
+
+
+Event = Listening | Heard | Answered | SpeakingStarted | BargeIn | Ignored | DeviceProblem | DeviceRecovered
+
+
+def print_event(event: Event) -> None:
+    text = {
+        Listening: lambda e: f"listening ({e.mode})",
+        Heard: lambda e: f"heard: {e.text!r} ({e.confidence:.2f}, {e.stt_ms:.0f} ms)",
+        Answered: lambda e: "assistant: " + " ".join(e.replies),
+        SpeakingStarted: lambda e: f"(first reply audio after {e.first_audio_ms:.0f} ms)",
+        BargeIn: lambda e: "(interrupted: listening)",
+        Ignored: lambda e: f"(ignored {e.text!r}: {e.reason})",
+        DeviceProblem: lambda e: f"audio problem: {e.message}",
+        DeviceRecovered: lambda e: "audio device is back",
+    }[type(event)](event)  # type: ignore[index]
+    print(text, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- dialogue clients
+
+
+class DialogueClient(Protocol):
+    async def respond(self, text: str) -> list[str]: ...
+
+
+class InProcessDialogue:
+    def __init__(self, assistant: Any, customer_id: str) -> None:
+        self.assistant, self.customer_id = assistant, customer_id
+
+    async def respond(self, text: str) -> list[str]:
+        return list(await self.assistant.respond(self.customer_id, text))
+
+
+class HttpDialogue:
+    """A voxcart server's text channel: many devices share one store server."""
+
+    def __init__(self, server_url: str, token: str, device_name: str = "device") -> None:
+        self.url = server_url.rstrip("/") + "/webhooks/rest/webhook"
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.device_name = device_name
+        self.client = httpx.AsyncClient(timeout=30)
+
+    async def respond(self, text: str) -> list[str]:
+        try:
+            response = await self.client.post(
+                self.url, json={"sender": self.device_name, "message": text}, headers=self.headers
+            )
+        except httpx.HTTPError as exc:
+            return [f"Sorry, I can't reach the store right now ({type(exc).__name__})."]
+        if response.status_code == 401:
+            return ["Sorry, this device is not signed in to the store."]
+        if response.status_code >= 400:
+            return ["Sorry, something went wrong at the store."]
+        return [item["text"] for item in response.json() if item.get("text")]
+
+
+# ---------------------------------------------------------------- the loop
+
+
+@dataclass
+class LoopSettings:
+    mode: str = "wake"  # wake | push | always
+    wake_phrase: str = "hey rosa"
+    speech_dbfs: float = -42.0  # onset of speech
+    barge_in_dbfs: float = -32.0  # louder: the shopper over the assistant
+    barge_in_chunks: int = 3  # 300 ms of speech interrupts
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+class VoiceLoop:
+    def __init__(
+        self,
+        engine: VoskEngine,
+        tts: Synthesizer,
+        dialogue: DialogueClient,
+        microphone: Microphone,
+        speaker: Speaker,
+        settings: LoopSettings,
+        on_event: Callable[[Event], None] = print_event,
+    ) -> None:
+        self.engine, self.tts, self.dialogue = engine, tts, dialogue
+        self.mic, self.speaker, self.settings = microphone, speaker, settings
+        self.on_event = on_event
+        self.push_to_talk = asyncio.Event()
+        self.wake_until = 0.0
+        self.speaking_text = ""
+        self.last_reply_at = 0.0
+        self._reply_task: asyncio.Task | None = None
+
+    # -- driving
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Runs until `stop` is set; survives device faults by reopening the devices."""
+        stop = stop or asyncio.Event()
+        if self.settings.mode == "push":
+            asyncio.get_running_loop().run_in_executor(None, self._read_keys, stop)
+        problem: str | None = None
+        while not stop.is_set():
+            try:
+                self.mic.open()
+                if problem:
+                    self.on_event(DeviceRecovered())
+                    problem = None
+                self.on_event(Listening(self.settings.mode))
+                await self._listen(stop)
+            except DeviceError as exc:
+                if problem != exc.code:
+                    self.on_event(DeviceProblem(exc.code, exc.message))
+                problem = exc.code
+                await asyncio.sleep(RETRY_DEVICE_S)
+            finally:
+                self.mic.close()
+
+    def _read_keys(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        print("press Enter, then speak", file=sys.stderr, flush=True)
+        while not stop.is_set():
+            if sys.stdin.readline() == "":
+                return
+            loop.call_soon_threadsafe(self.push_to_talk.set)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        preroll: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
+        stream: RecognitionStream | None = None
+        loud_run = 0
+        captured_s = 0.0
+        last_speech_chunk_at = 0.0
+        async for chunk in self.mic.chunks():
+            if stop.is_set():
+                return
+            level = level_dbfs(chunk)
+            if stream is None:
+                preroll.append(chunk)
+                if self.speaker.playing:
+                    loud_run = loud_run + 1 if level > self.settings.barge_in_dbfs else 0
+                    if loud_run < self.settings.barge_in_chunks:
+                        continue
+                    self.speaker.stop()
+                    self.on_event(BargeIn())
+                elif not self._may_start(level):
+                    continue
+                loud_run = 0
+                stream = self.engine.stream()
+                captured_s = 0.0
+                for early in preroll:
+                    await asyncio.to_thread(stream.accept, early)
+                preroll.clear()
+                continue
+            captured_s += CHUNK_MS / 1000
+            if level > self.settings.speech_dbfs:
+                last_speech_chunk_at = time.perf_counter()
+            result = await asyncio.to_thread(stream.accept, chunk)
+            if isinstance(result, SttPartial) or result is None:
+                if captured_s < MAX_UTTERANCE_S:
+                    continue
+                result = await asyncio.to_thread(stream.finish)
+            stream = None
+            stt_ms = (time.perf_counter() - (last_speech_chunk_at or time.perf_counter())) * 1000
+            self._start_reply(result, stt_ms)
+
+    def _may_start(self, level: float) -> bool:
+        if level <= self.settings.speech_dbfs:
+            return False
+        if self.settings.mode == "push":
+            if not self.push_to_talk.is_set():
+                return False
+            self.push_to_talk.clear()
+        return True
+
+    # -- one turn
+
+    def _start_reply(self, heard: SttFinal, stt_ms: float) -> None:
+        if self._reply_task is not None and not self._reply_task.done():
+            self.speaker.stop()
+            self._reply_task.cancel()
+        self._reply_task = asyncio.create_task(self.reply(heard, stt_ms))
+
+    def accept_text(self, heard: SttFinal) -> str | None:
+        """What to send to the dialogue, or None: wake phrase missing, own voice, noise."""
+        text = heard.text.strip()
+        if not heard.understood:
+            return ""  # answered with DIDNT_CATCH
+        recent_reply = self.speaking_text and time.monotonic() - self.last_reply_at < 3.0
+        if recent_reply and _similar(text, self.speaking_text) > 0.6:
+            self.on_event(Ignored(text, "the assistant's own voice"))
+            return None
+        if self.settings.mode != "wake":
+            return text
+        wake = self.settings.wake_phrase.lower()
+        words = text.lower()
+        if words.startswith(wake) or _similar(words[: len(wake)], wake) > 0.8:
+            rest = re.sub(r"^[\s,]+", "", text[len(wake) :])
+            if not rest:
+                self.wake_until = time.monotonic() + WAKE_WINDOW_S
+                return "__wake__"
+            return rest
+        if time.monotonic() < self.wake_until:
+            self.wake_until = 0.0
+            return text
+        self.on_event(Ignored(text, f"no wake phrase ({self.settings.wake_phrase!r})"))
+        return None
+
+    async def reply(self, heard: SttFinal, stt_ms: float) -> None:
+        started = time.perf_counter()
+        self.on_event(Heard(heard.text, heard.confidence, stt_ms))
+        text = self.accept_text(heard)
+        if text is None:
+            return
+        if text == "__wake__":
+            replies = ["Yes?"]
+        elif not text:
+            replies = [DIDNT_CATCH]
+        else:
+            replies = await self.dialogue.respond(text)
+        self.on_event(Answered(replies, (time.perf_counter() - started) * 1000))
+        first = True
+        for reply in replies:
+            self.speaking_text = reply
+            async for audio in self.tts.stream(reply):
+                if first:
+                    self.on_event(SpeakingStarted((time.perf_counter() - started) * 1000 + stt_ms))
+                    first = False
+                self.last_reply_at = time.monotonic()
+                if not await self.speaker.play(audio):
+                    return  # barge-in
+                self.last_reply_at = time.monotonic()

@@ -1,0 +1,213 @@
+"""Speech in: streaming Vosk recognition of pipeline audio (16 kHz, 16-bit, mono).
+
+- Partial results while the shopper speaks, a final result at Vosk's end of utterance.
+- Store vocabulary: a runtime grammar of the catalog's and the assistant's words, plus
+  `[unk]`, biases recognition on models that support it (those with `graph/Gr.fst` or
+  `graph/HCLr.fst`). An open-vocabulary recognizer runs beside it as the fallback, so speech
+  outside the store's words is not forced into a product name. Words the model does not know
+  are reported, not silently dropped.
+- A result with low word confidence, or none, is `understood=False`: the caller says "Sorry,
+  I didn't catch that" instead of guessing. Noise never becomes words to act on.
+
+Vosk is blocking C code: `transcribe` feeds it from a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voice.audio import SAMPLE_RATE_HZ
+
+log = logging.getLogger(__name__)
+
+# Below this mean word confidence a result is not acted on.
+MIN_CONFIDENCE = 0.55
+UNKNOWN = "[unk]"
+
+
+class SttError(Exception):
+    """A speech-recognition failure with a machine-readable code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class SttPartial:
+    text: str
+
+
+@dataclass(frozen=True)
+class SttFinal:
+    text: str
+    confidence: float
+    words: list[tuple[str, float]] = field(default_factory=list)
+    source: str = "open"  # "grammar" when the store vocabulary produced it
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.text) and self.confidence >= MIN_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class VocabularyReport:
+    words: int
+    missing: list[str]
+    grammar_supported: bool
+
+
+def find_model(explicit: Path | None, models_dir: Path) -> Path:
+    """The Vosk model folder to use, or an SttError saying how to get one."""
+    if explicit is not None:
+        if not _looks_like_model(explicit):
+            raise SttError(
+                "model_missing",
+                f"VOXCART_VOSK_MODEL={explicit} is not a Vosk model folder (no am/ or conf/). "
+                "Point it at an unpacked model, or run: voxcart models pull small-en-us",
+            )
+        return explicit
+    root = models_dir / "vosk"
+    found = sorted(p for p in root.iterdir() if _looks_like_model(p)) if root.is_dir() else []
+    if not found:
+        raise SttError(
+            "model_missing",
+            f"no Vosk model in {root}. Fix: voxcart models pull small-en-us "
+            "(or set VOXCART_VOSK_MODEL to any Vosk model folder)",
+        )
+    return found[0]
+
+
+def _looks_like_model(path: Path) -> bool:
+    return path.is_dir() and ((path / "am").is_dir() or (path / "conf").is_dir())
+
+
+def supports_grammar(model_dir: Path) -> bool:
+    graph = model_dir / "graph"
+    return (graph / "Gr.fst").is_file() or (graph / "HCLr.fst").is_file()
+
+
+def vocabulary_words(phrases: Iterable[str]) -> list[str]:
+    words: dict[str, None] = {}
+    for phrase in phrases:
+        for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", phrase.lower()):
+            words.setdefault(word, None)
+    return list(words)
+
+
+class VoskEngine:
+    """A loaded Vosk model and the store vocabulary; makes one stream per utterance."""
+
+    def __init__(self, model_dir: Path) -> None:
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        self.model_dir = model_dir
+        try:
+            self.model = vosk.Model(str(model_dir))
+        except Exception as exc:  # vosk raises a bare Exception
+            raise SttError("model_invalid", f"could not load the Vosk model in {model_dir}: {exc}")
+        self.grammar_supported = supports_grammar(model_dir)
+        self.grammar: str | None = None
+        self.known_words: set[str] = set()
+
+    def knows(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) != -1
+
+    def set_vocabulary(self, phrases: Iterable[str]) -> VocabularyReport:
+        """Biases recognition towards these phrases' words (catalog names, aliases, option
+        values, the assistant's own words). Returns the words the model cannot recognise."""
+        phrases = list(phrases)
+        words = vocabulary_words(phrases)
+        missing = [w for w in words if not self.knows(w)]
+        unknown = set(missing)
+        self.known_words = {w for w in words if w not in unknown}
+        # Whole phrases bias best (Vosk loops over them, so "two" + "croissants" + "and" still
+        # chain); a word the model lacks is dropped from its phrase rather than left to Vosk.
+        known: dict[str, None] = {}
+        for phrase in phrases:
+            kept = [w for w in vocabulary_words([phrase]) if w not in unknown]
+            if kept:
+                known.setdefault(" ".join(kept), None)
+        if missing:
+            log.warning(
+                "%d store word(s) are not in the speech model's vocabulary and cannot be "
+                "recognised: %s", len(missing), ", ".join(missing[:20])
+            )
+        if self.grammar_supported and known:
+            self.grammar = json.dumps([*known, UNKNOWN], ensure_ascii=False)
+        else:
+            self.grammar = None
+        return VocabularyReport(len(words), missing, self.grammar_supported)
+
+    def stream(self) -> RecognitionStream:
+        return RecognitionStream(self)
+
+
+class RecognitionStream:
+    """One utterance: feed chunks, get partials, and the final result at end of utterance."""
+
+    def __init__(self, engine: VoskEngine) -> None:
+        import vosk
+
+        self.open = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ)
+        self.open.SetWords(True)
+        self.constrained = None
+        if engine.grammar is not None:
+            self.constrained = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ, engine.grammar)
+            self.constrained.SetWords(True)
+        self.ended = False
+
+    def accept(self, chunk: bytes) -> SttPartial | SttFinal | None:
+        """Feeds one chunk; returns a final result when Vosk detects the end of speech."""
+        if self.constrained is not None:
+            self.constrained.AcceptWaveform(chunk)
+        if self.open.AcceptWaveform(chunk):
+            self.ended = True
+            return self._final(self.open.Result(), self.constrained.FinalResult()
+                               if self.constrained is not None else None)  # fmt: skip
+        partial = json.loads(self.open.PartialResult()).get("partial", "")
+        return SttPartial(partial) if partial else None
+
+    def finish(self) -> SttFinal:
+        """The result for everything fed so far (end of input)."""
+        constrained = self.constrained.FinalResult() if self.constrained is not None else None
+        return self._final(self.open.FinalResult(), constrained)
+
+    @staticmethod
+    def _parse(raw: str, source: str) -> SttFinal:
+        data = json.loads(raw)
+        words = [(w["word"], float(w.get("conf", 0.0))) for w in data.get("result", [])]
+        text = " ".join(w for w, _ in words if w != UNKNOWN) if words else data.get("text", "")
+        text = text.replace(UNKNOWN, "").strip()
+        confidence = sum(c for _, c in words) / len(words) if words else 0.0
+        return SttFinal(" ".join(text.split()), confidence, words, source)
+
+    def _final(self, open_raw: str, constrained_raw: str | None) -> SttFinal:
+        open_result = self._parse(open_raw, "open")
+        if constrained_raw is None:
+            return open_result
+        store_result = self._parse(constrained_raw, "grammar")
+        # The store vocabulary wins when it explains the whole utterance confidently; speech it
+        # could not explain ([unk], or low confidence) falls back to open vocabulary.
+        unknown = any(w == UNKNOWN for w, _ in store_result.words)
+        if store_result.understood and not unknown:
+            return store_result
+        return open_result
+
+
+async def transcribe(engine: VoskEngine, audio: AsyncIterable[bytes]) -> SttFinal:
+    """Streams pipeline audio through recognition until the end of the utterance (or of the
+    audio), off the event loop."""
+    stream = engine.stream()
+    async for chunk in audio:
+        result = await asyncio.to_thread(stream.accept, chunk)
+        if isinstance(result, SttFinal):
+            return result
+    return await asyncio.to_thread(stream.finish)
