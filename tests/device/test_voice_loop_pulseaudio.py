@@ -1,0 +1,218 @@
+"""The device loop end to end on a real audio server: PulseAudio with a null sink as the
+speaker and a pipe source as the microphone, reached by sounddevice through ALSA's pulse
+plugin. Speech goes into the virtual microphone; the assistant's reply is recorded from the
+sink's monitor. Real Vosk (the Korean model), real Rasa assistant, real pyttsx3."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from commerce.service import Store
+from device.audio_io import Microphone, Speaker, list_devices
+from device.loop import Answered, BargeIn, InProcessDialogue, LoopSettings, SpeakingStarted, VoiceLoop
+from dialogue import context
+from voice.audio import CHUNK_BYTES, CHUNK_MS, level_dbfs, read_wav, silence
+from voice.stt import VoskEngine
+from voice.tts import Synthesizer, TtsSettings
+
+from ..voice.conftest import espeak
+
+ORDER = "우유 두 개 주문해 주세요"
+FRAME = 16_000 * 20 // 1000 * 2  # 20 ms of 16-bit mono
+
+
+class PulseServer:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.fifo = root / "mic.fifo"
+        self.env = {
+            **os.environ,
+            "PULSE_RUNTIME_PATH": str(root / "run"),
+            "PULSE_SERVER": f"unix:{root / 'run' / 'native'}",
+            "PULSE_STATE_PATH": str(root / "state"),
+        }
+
+    def start(self) -> None:
+        (self.root / "run").mkdir(parents=True)
+        subprocess.run(
+            ["pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit",
+             "--use-pid-file=yes", f"--log-target=file:{self.root / 'pulse.log'}",
+             "-L", "module-native-protocol-unix",
+             "-L", "module-null-sink sink_name=vsink",
+             "-L", f"module-pipe-source source_name=vmic file={self.fifo} format=s16le "
+                   "rate=16000 channels=1"],
+            env=self.env, check=True, timeout=30,
+        )  # fmt: skip
+        for _ in range(50):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        for command in (["set-default-sink", "vsink"], ["set-default-source", "vmic"]):
+            subprocess.run(["pactl", *command], env=self.env, check=True, timeout=10)
+
+    def stop(self) -> None:
+        subprocess.run(["pulseaudio", "--kill"], env=self.env, timeout=10, capture_output=True)
+
+
+class MicFeeder(threading.Thread):
+    """Writes real-time audio into the pipe source: silence, or speech when given."""
+
+    def __init__(self, fifo: Path) -> None:
+        super().__init__(daemon=True)
+        self.fifo = fifo
+        self.pending = bytearray()
+        self.lock = threading.Lock()
+        self.running = True
+
+    def say(self, pcm: bytes) -> None:
+        with self.lock:
+            self.pending += pcm
+
+    def run(self) -> None:
+        with open(self.fifo, "wb", buffering=0) as pipe:
+            next_at = time.monotonic()
+            while self.running:
+                with self.lock:
+                    chunk = bytes(self.pending[:CHUNK_BYTES])
+                    del self.pending[:CHUNK_BYTES]
+                pipe.write(chunk.ljust(CHUNK_BYTES, b"\0"))
+                next_at += CHUNK_MS / 1000
+                time.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def speech_seconds(pcm: bytes) -> float:
+    frames = [pcm[i : i + FRAME] for i in range(0, len(pcm) - FRAME, FRAME)]
+    return sum(level_dbfs(f) > -50 for f in frames) * 0.02
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    if not shutil.which("pulseaudio") or not shutil.which("parec"):
+        pytest.skip("PulseAudio is not installed (apt-get install pulseaudio libasound2-plugins)")
+    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+    server.start()
+    saved = {k: os.environ.get(k) for k in ("PULSE_RUNTIME_PATH", "PULSE_SERVER")}
+    os.environ.update({k: server.env[k] for k in saved})
+    yield server
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def feeder(pulse: PulseServer) -> Iterator[MicFeeder]:
+    feeder = MicFeeder(pulse.fifo)
+    feeder.start()
+    yield feeder
+    feeder.running = False
+    feeder.join(timeout=5)
+
+
+@pytest.fixture
+def recorder(pulse: PulseServer, tmp_path: Path):  # type: ignore[no-untyped-def]
+    out = tmp_path / "speaker.raw"
+    process = subprocess.Popen(
+        ["parec", "-d", "vsink.monitor", "--rate=16000", "--channels=1", "--format=s16le",
+         "--latency-msec=20", str(out)],
+        env=pulse.env,
+    )  # fmt: skip
+    yield out
+    process.terminate()
+    process.wait(timeout=5)
+
+
+def run_loop(loop_: VoiceLoop, until, limit_s: float) -> None:  # type: ignore[no-untyped-def]
+    async def main() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(loop_.run(stop))
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline and not until():
+            await asyncio.sleep(0.1)
+        stop.set()
+        loop_.speaker.stop()
+        await asyncio.sleep(0.3)
+        task.cancel()
+
+    asyncio.run(main())
+
+
+SLOW_SPEECH = TtsSettings(rate_wpm=90)  # long enough replies to talk over
+
+
+@pytest.fixture
+def voice_loop(sqlite_store: Store, assistant, korean_model_dir: Path):  # type: ignore[no-untyped-def]
+    context.configure(sqlite_store.sessions)
+    engine = VoskEngine(korean_model_dir)
+    engine.set_vocabulary([ORDER, "네", "아니요"])
+    events: list = []
+    loop_ = VoiceLoop(
+        engine,
+        Synthesizer(SLOW_SPEECH),
+        InProcessDialogue(assistant, "kiosk"),
+        Microphone(None),
+        Speaker(None),
+        LoopSettings(mode="always"),
+        on_event=events.append,
+    )
+    return loop_, events
+
+
+def test_virtual_devices_are_visible(pulse: PulseServer) -> None:
+    names = [d.name for d in list_devices()]
+    assert any(n in ("pulse", "default") for n in names), names
+
+
+def test_spoken_turn_is_answered_on_the_speaker(pulse, feeder, recorder, voice_loop, tmp_path):  # type: ignore[no-untyped-def]
+    loop_, events = voice_loop
+    speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
+    threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
+    done = lambda: any(isinstance(e, SpeakingStarted) for e in events) and not loop_.speaker.playing  # noqa: E731
+    run_loop(loop_, done, limit_s=40)
+    answered = [e for e in events if isinstance(e, Answered)]
+    assert answered, events
+    time.sleep(0.5)
+    recorded = recorder.read_bytes()
+    expected = sum(Synthesizer(SLOW_SPEECH).synthesize(r).duration_s for r in answered[0].replies)
+    heard = speech_seconds(recorded)
+    assert level_dbfs(recorded) > -60
+    assert 0.5 * expected < heard <= expected + 1.0, (heard, expected)
+
+
+def test_barge_in_stops_playback(pulse, feeder, recorder, voice_loop, tmp_path):  # type: ignore[no-untyped-def]
+    loop_, events = voice_loop
+    speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
+    feeder.say(silence(1000) + speech + silence(1500))
+
+    state: dict = {"speech_at": None, "barge_at": None}
+
+    def barged() -> bool:
+        if state["speech_at"] is None and any(isinstance(e, SpeakingStarted) for e in events):
+            state["speech_at"] = time.monotonic()
+            # The shopper talks over the reply, one second into it.
+            threading.Timer(1.0, feeder.say, args=(speech * 2 + silence(1500),)).start()
+        if state["barge_at"] is None and any(isinstance(e, BargeIn) for e in events):
+            state["barge_at"] = time.monotonic()
+        return state["barge_at"] is not None and time.monotonic() - state["barge_at"] > 0.5
+
+    run_loop(loop_, barged, limit_s=60)
+    assert state["barge_at"] is not None, events
+    first_reply = next(e for e in events if isinstance(e, Answered)).replies
+    full = sum(Synthesizer(SLOW_SPEECH).synthesize(r).duration_s for r in first_reply)
+    assert full > 3.0, "the reply must be long enough to interrupt"
+    time.sleep(0.3)
+    played = speech_seconds(recorder.read_bytes())
+    # Some of the reply reached the speaker, then it stopped well before its end.
+    assert 0.5 < played < full - 1.0, (played, full)
