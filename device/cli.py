@@ -235,8 +235,6 @@ def cmd_transcripts_run(args: argparse.Namespace) -> int:
         report_json,
     )
 
-    if args.audio:
-        raise CliError("spoken transcripts (--audio) are not available yet; run them as text")
     settings = _settings(args)
     try:
         files = collect([Path(p) for p in args.paths])
@@ -248,7 +246,19 @@ def cmd_transcripts_run(args: argparse.Namespace) -> int:
     print(f"loading the assistant ({model.name})...", file=sys.stderr, flush=True)
     assistant = Assistant.load(model)
     catalog, store_file = settings.demo_store_files()
-    runner = Runner(assistant, default_catalog=catalog, default_store=store_file)
+    speech = None
+    if args.audio:
+        from device.spoken import SpokenTurns
+        from voice.stt import SttError, VoskEngine, find_model
+        from voice.tts import Synthesizer, TtsSettings
+
+        try:
+            engine = VoskEngine(find_model(settings.vosk_model, settings.models_dir))
+        except SttError as exc:
+            raise CliError(exc.message) from None
+        tts = Synthesizer(TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume))
+        speech = SpokenTurns(engine, tts)
+    runner = Runner(assistant, default_catalog=catalog, default_store=store_file, speech=speech)
     results: list[Result] = []
 
     async def run_all() -> None:

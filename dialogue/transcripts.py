@@ -7,11 +7,10 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -185,6 +184,19 @@ def _lines_as_items(lines: list[tuple[str, int, dict]]) -> dict[str, tuple[int, 
     return out
 
 
+class SpokenTurns(Protocol):
+    """The voice ends of a spoken transcript run (implemented in device/, which may import
+    voice): user turns become audio and go through recognition; replies are synthesised."""
+
+    not_understood_reply: str
+
+    def prepare(self, sessions: Any) -> None: ...
+
+    async def hear(self, text: str, audio: Path | None) -> Any: ...
+
+    async def first_audio(self, replies: list[str]) -> float: ...
+
+
 class StoreFactory:
     """A migrated, imported SQLite store per (catalog, store file), copied for each transcript:
     a fresh store costs a file copy, not a migration and an import."""
@@ -213,8 +225,9 @@ class StoreFactory:
 
 class Runner:
     def __init__(self, assistant: Any, *, default_catalog: Path, default_store: Path,
-                 speak: Callable[..., Any] | None = None) -> None:  # fmt: skip
+                 speech: SpokenTurns | None = None) -> None:  # fmt: skip
         self.assistant = assistant
+        self.speech = speech
         self.default_catalog = default_catalog
         self.default_store = default_store
         self.workdir = Path(tempfile.mkdtemp(prefix="voxcart-transcripts-"))
@@ -271,16 +284,32 @@ class Runner:
                                 options=options)  # fmt: skip
                 first_new_id = (session.scalar(select(Order.id).order_by(Order.id.desc())) or 0) + 1
             self.assistant.reset_conversations()
+            if self.speech is not None:
+                self.speech.prepare(store.sessions)
 
             turn_text: list[str] = []
             for number, step in enumerate(data["steps"], start=1):
                 if "user" in step:
                     text = str(step["user"])
                     result.conversation.append(f"  shopper: {text}")
+                    timing = TurnTiming(text, 0.0)
+                    said = text
+                    if self.speech is not None:
+                        audio = step.get("audio")
+                        heard = await self.speech.hear(text, base / audio if audio else None)
+                        timing.stt_ms = round(heard.stt_ms, 2)
+                        said = heard.text if heard.understood else ""
+                        result.conversation.append(f"  (recognised: {heard.text!r})")
                     started = time.perf_counter()
-                    replies = await self.assistant.respond(customer_id, text)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    result.turns.append(TurnTiming(text, round(elapsed, 2)))
+                    if said:
+                        replies = await self.assistant.respond(customer_id, said)
+                    else:
+                        replies = [self.speech.not_understood_reply if self.speech else ""]
+                    timing.dialogue_ms = round((time.perf_counter() - started) * 1000, 2)
+                    if self.speech is not None:
+                        first = await self.speech.first_audio(replies)
+                        timing.first_audio_ms = round(first, 2)
+                    result.turns.append(timing)
                     turn_text = replies
                     for reply in replies:
                         result.conversation.append(f"  assistant: {reply}")
