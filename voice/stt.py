@@ -1,11 +1,12 @@
 """Speech in: streaming Vosk recognition of pipeline audio (16 kHz, 16-bit, mono).
 
 - Partial results while the shopper speaks, a final result at Vosk's end of utterance.
-- Store vocabulary: a runtime grammar of the catalog's and the assistant's words, plus
+- Store vocabulary: a runtime grammar of the catalog's and the assistant's phrases, plus
   `[unk]`, biases recognition on models that support it (those with `graph/Gr.fst` or
-  `graph/HCLr.fst`). An open-vocabulary recognizer runs beside it as the fallback, so speech
-  outside the store's words is not forced into a product name. Words the model does not know
-  are reported, not silently dropped.
+  `graph/HCLr.fst`). Open vocabulary is the fallback (the utterance is decoded again without
+  the grammar when the store's words do not explain it), so speech outside the store's words
+  is not forced into a product name. Words the model does not know are reported, not
+  silently dropped.
 - A result with low word confidence, or none, is `understood=False`: the caller says "Sorry,
   I didn't catch that" instead of guessing. Noise never becomes words to act on.
 
@@ -22,13 +23,16 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voice.audio import SAMPLE_RATE_HZ
+from voice.audio import SAMPLE_RATE_HZ, level_dbfs
 
 log = logging.getLogger(__name__)
 
 # Below this mean word confidence a result is not acted on.
 MIN_CONFIDENCE = 0.55
 UNKNOWN = "[unk]"
+# Silence after speech that ends the utterance, and the level that counts as speech.
+ENDPOINT_SILENCE_MS = 400
+SPEECH_DBFS = -45.0
 
 
 class SttError(Exception):
@@ -151,34 +155,48 @@ class VoskEngine:
 
 
 class RecognitionStream:
-    """One utterance: feed chunks, get partials, and the final result at end of utterance."""
+    """One utterance: feed chunks, get partials, and the final result at the end of speech.
+
+    The store-vocabulary recognizer decodes as the audio arrives; the utterance's audio is
+    kept, and only when that result is not confident (or holds [unk]) is it decoded again with
+    open vocabulary. The end of speech is whichever comes first: Vosk's endpoint, or
+    ENDPOINT_SILENCE_MS of silence after speech (Vosk's default rules wait longer).
+    """
 
     def __init__(self, engine: VoskEngine) -> None:
         import vosk
 
-        self.open = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ)
-        self.open.SetWords(True)
-        self.constrained = None
-        if engine.grammar is not None:
-            self.constrained = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ, engine.grammar)
-            self.constrained.SetWords(True)
+        self.engine = engine
+        self.constrained = engine.grammar is not None
+        if self.constrained:
+            self.primary = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ, engine.grammar)
+        else:
+            self.primary = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ)
+        self.primary.SetWords(True)
+        self.audio = bytearray()
+        self.heard_speech = False
+        self.trailing_silence_ms = 0
         self.ended = False
 
     def accept(self, chunk: bytes) -> SttPartial | SttFinal | None:
-        """Feeds one chunk; returns a final result when Vosk detects the end of speech."""
-        if self.constrained is not None:
-            self.constrained.AcceptWaveform(chunk)
-        if self.open.AcceptWaveform(chunk):
+        """Feeds one chunk; returns a final result when the utterance has ended."""
+        self.audio += chunk
+        if level_dbfs(chunk) > SPEECH_DBFS:
+            self.heard_speech, self.trailing_silence_ms = True, 0
+        elif self.heard_speech:
+            self.trailing_silence_ms += len(chunk) * 1000 // (SAMPLE_RATE_HZ * 2)
+        if self.primary.AcceptWaveform(chunk):
             self.ended = True
-            return self._final(self.open.Result(), self.constrained.FinalResult()
-                               if self.constrained is not None else None)  # fmt: skip
-        partial = json.loads(self.open.PartialResult()).get("partial", "")
+            return self._final(self.primary.Result())
+        if self.heard_speech and self.trailing_silence_ms >= ENDPOINT_SILENCE_MS:
+            return self.finish()
+        partial = json.loads(self.primary.PartialResult()).get("partial", "")
         return SttPartial(partial) if partial else None
 
     def finish(self) -> SttFinal:
-        """The result for everything fed so far (end of input)."""
-        constrained = self.constrained.FinalResult() if self.constrained is not None else None
-        return self._final(self.open.FinalResult(), constrained)
+        """The result for everything fed so far (end of speech or of input)."""
+        self.ended = True
+        return self._final(self.primary.FinalResult())
 
     @staticmethod
     def _parse(raw: str, source: str) -> SttFinal:
@@ -189,17 +207,20 @@ class RecognitionStream:
         confidence = sum(c for _, c in words) / len(words) if words else 0.0
         return SttFinal(" ".join(text.split()), confidence, words, source)
 
-    def _final(self, open_raw: str, constrained_raw: str | None) -> SttFinal:
-        open_result = self._parse(open_raw, "open")
-        if constrained_raw is None:
-            return open_result
-        store_result = self._parse(constrained_raw, "grammar")
-        # The store vocabulary wins when it explains the whole utterance confidently; speech it
-        # could not explain ([unk], or low confidence) falls back to open vocabulary.
-        unknown = any(w == UNKNOWN for w, _ in store_result.words)
-        if store_result.understood and not unknown:
-            return store_result
-        return open_result
+    def _final(self, raw: str) -> SttFinal:
+        result = self._parse(raw, "grammar" if self.constrained else "open")
+        if not self.constrained:
+            return result
+        unknown = any(w == UNKNOWN for w, _ in result.words)
+        if result.understood and not unknown:
+            return result
+        # Speech the store vocabulary could not explain: decode it again, open vocabulary.
+        import vosk
+
+        fallback = vosk.KaldiRecognizer(self.engine.model, SAMPLE_RATE_HZ)
+        fallback.SetWords(True)
+        fallback.AcceptWaveform(bytes(self.audio))
+        return self._parse(fallback.FinalResult(), "open")
 
 
 async def transcribe(engine: VoskEngine, audio: AsyncIterable[bytes]) -> SttFinal:

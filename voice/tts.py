@@ -79,6 +79,8 @@ class _Worker:
             ) from None
 
     def _apply(self, engine, settings: TtsSettings) -> None:  # type: ignore[no-untyped-def]
+        if settings == self._applied:
+            return
         voice_id = self._defaults["voice"]
         if settings.voice:
             voice_id = find_voice(engine, settings.voice)
@@ -86,11 +88,17 @@ class _Worker:
         engine.setProperty("rate", settings.rate_wpm or self._defaults["rate"])
         volume = self._defaults["volume"] if settings.volume is None else settings.volume
         engine.setProperty("volume", max(0.0, min(1.0, volume)))
+        # espeak applies a property change only after the utterance that follows it: a
+        # throwaway utterance makes the change take effect before the real one.
+        engine.save_to_file(".", str(self._workdir / "settle.wav"))
+        engine.runAndWait()
+        self._applied = settings
 
     def _work(self) -> None:
         try:
             engine = self._init_engine()
             self._defaults = {k: engine.getProperty(k) for k in ("voice", "rate", "volume")}
+            self._applied = TtsSettings()
             self.voices = [(v.id, v.name) for v in engine.getProperty("voices")]
         except TtsError as exc:
             self._ready.set_exception(exc)
