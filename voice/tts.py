@@ -1,8 +1,8 @@
 """Speech out: pyttsx3 (espeak-ng on Linux) synthesising into audio buffers.
 
 pyttsx3 hangs when its run loop is re-entered or driven from several threads, so one engine
-lives in one dedicated worker thread for the whole process and every request (with its own
-voice, rate and volume) goes through its queue. Replies are synthesised sentence by sentence, so the first sound can play while
+lives in one dedicated worker thread for the whole process, with one voice setting, and
+every request goes through its queue. Replies are synthesised sentence by sentence, so the first sound can play while
 the rest is still being made.
 """
 
@@ -48,10 +48,12 @@ def split_sentences(text: str) -> list[str]:
 class _Worker:
     """The process's one pyttsx3 engine, in its one thread. pyttsx3 caches engines per
     driver, so two engines would really be one driven from two threads: every Synthesizer
-    shares this worker and each request carries its own voice, rate and volume."""
+    shares this worker. Its voice, rate and volume are set once: espeak applies property
+    changes asynchronously, so switching them per request is unreliable."""
 
-    def __init__(self) -> None:
-        self._requests: queue.Queue[tuple[str, TtsSettings, Future]] = queue.Queue()
+    def __init__(self, settings: TtsSettings) -> None:
+        self.settings = settings
+        self._requests: queue.Queue[tuple[str, Future]] = queue.Queue()
         self._ready: Future = Future()
         self._workdir = Path(tempfile.mkdtemp(prefix="voxcart-tts-"))
         self._thread = threading.Thread(target=self._work, name="pyttsx3-worker", daemon=True)
@@ -78,51 +80,61 @@ class _Worker:
                 "sudo apt-get install espeak-ng",
             ) from None
 
-    def _apply(self, engine, settings: TtsSettings) -> None:  # type: ignore[no-untyped-def]
-        if settings == self._applied:
-            return
-        voice_id = self._defaults["voice"]
-        if settings.voice:
-            voice_id = find_voice(engine, settings.voice)
-        engine.setProperty("voice", voice_id)
-        engine.setProperty("rate", settings.rate_wpm or self._defaults["rate"])
-        volume = self._defaults["volume"] if settings.volume is None else settings.volume
-        engine.setProperty("volume", max(0.0, min(1.0, volume)))
-        # espeak applies a property change only after the utterance that follows it: a
-        # throwaway utterance makes the change take effect before the real one.
+    def _configure(self, engine) -> None:  # type: ignore[no-untyped-def]
+        if self.settings.voice:
+            engine.setProperty("voice", find_voice(engine, self.settings.voice))
+        if self.settings.rate_wpm:
+            engine.setProperty("rate", self.settings.rate_wpm)
+        if self.settings.volume is not None:
+            engine.setProperty("volume", max(0.0, min(1.0, self.settings.volume)))
+        # espeak applies property changes only after the next utterance: make one now.
         engine.save_to_file(".", str(self._workdir / "settle.wav"))
         engine.runAndWait()
-        self._applied = settings
 
     def _work(self) -> None:
         try:
             engine = self._init_engine()
-            self._defaults = {k: engine.getProperty(k) for k in ("voice", "rate", "volume")}
-            self._applied = TtsSettings()
-            self.voices = [(v.id, v.name) for v in engine.getProperty("voices")]
+            self._configure(engine)
         except TtsError as exc:
             self._ready.set_exception(exc)
             return
         self._ready.set_result(True)
         target = self._workdir / "reply.wav"
         while True:
-            text, settings, future = self._requests.get()
+            text, future = self._requests.get()
             try:
-                self._apply(engine, settings)
-                target.unlink(missing_ok=True)
-                engine.save_to_file(text, str(target))
-                engine.runAndWait()
-                if not target.is_file():
+                # espeak's asynchronous callbacks now and then end an utterance early with no
+                # audio; a retry makes it again.
+                for _attempt in range(3):
+                    target.unlink(missing_ok=True)
+                    engine.save_to_file(text, str(target))
+                    engine.runAndWait()
+                    self._synchronize()
+                    audio = read_wav(target) if target.is_file() else None
+                    if audio is not None and (audio.duration_s > 0.1 or not text.strip()):
+                        break
+                else:
                     raise TtsError("no_audio", "text-to-speech produced no audio")
-                future.set_result(read_wav(target))
+                future.set_result(audio)
             except Exception as exc:  # hand every failure to the caller, keep the worker alive
                 future.set_exception(exc)
 
-    def submit(self, text: str, settings: TtsSettings) -> AudioBuffer:
+    @staticmethod
+    def _synchronize() -> None:
+        """pyttsx3 returns at espeak's end-of-message callback while espeak's own thread may
+        still be busy; a property set then lands after the *next* utterance. Wait for it."""
+        try:
+            from pyttsx3.drivers import _espeak
+
+            _espeak.Synchronize()
+        except (ImportError, AttributeError, OSError):  # not the espeak driver
+            pass
+
+    def submit(self, text: str) -> AudioBuffer:
         if not self._thread.is_alive():
             raise TtsError("worker_stopped", "the text-to-speech worker is not running")
         future: Future = Future()
-        self._requests.put((text, settings, future))
+        self._requests.put((text, future))
         try:
             return future.result(timeout=SYNTHESIS_TIMEOUT_S)
         except TimeoutError:
@@ -140,11 +152,17 @@ _worker: _Worker | None = None
 _worker_lock = threading.Lock()
 
 
-def _shared_worker() -> _Worker:
+def _shared_worker(settings: TtsSettings) -> _Worker:
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = _Worker()
+            _worker = _Worker(settings)
+        elif _worker.settings != settings:
+            raise TtsError(
+                "settings_conflict",
+                f"text-to-speech already runs with {_worker.settings}; pyttsx3 cannot switch "
+                "voice, rate or volume reliably within one process",
+            )
         return _worker
 
 
@@ -153,18 +171,12 @@ class Synthesizer:
 
     def __init__(self, settings: TtsSettings | None = None) -> None:
         self.settings = settings or TtsSettings()
-        self._worker = _shared_worker()
-        if self.settings.voice:
-            names = " ".join(f"{vid} {name}".lower() for vid, name in self._worker.voices)
-            if self.settings.voice.lower() not in names:
-                raise TtsError(
-                    "unknown_voice", f"no text-to-speech voice matches {self.settings.voice!r}"
-                )
+        self._worker = _shared_worker(self.settings)
         self.count = 0
 
     def synthesize(self, text: str) -> AudioBuffer:
         """Blocking: the whole text as pipeline audio."""
-        audio = self._worker.submit(text, self.settings)
+        audio = self._worker.submit(text)
         self.count += 1
         return audio
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 
@@ -24,20 +26,36 @@ def test_speech_is_real_audio(tts: Synthesizer) -> None:
     assert level_dbfs(audio.pcm) > -35
 
 
+def _in_fresh_process(code: str) -> str:
+    """Voice settings are fixed per process (one pyttsx3 engine); try others in a new one."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    return result.stdout.strip() + result.stderr.strip()
+
+
 def test_rate_setting_changes_duration() -> None:
-    slow = Synthesizer(TtsSettings(rate_wpm=110))
-    fast = Synthesizer(TtsSettings(rate_wpm=300))
-    try:
-        text = "Two butter croissants and a large oat latte."
-        assert slow.synthesize(text).duration_s > 1.5 * fast.synthesize(text).duration_s
-    finally:
-        slow.close()
-        fast.close()
+    code = (
+        "from voice.tts import Synthesizer, TtsSettings;"
+        "print(Synthesizer(TtsSettings(rate_wpm={})).synthesize("
+        "'Two butter croissants and a large oat latte.').duration_s)"
+    )
+    slow = float(_in_fresh_process(code.format(110)))
+    fast = float(_in_fresh_process(code.format(300)))
+    assert slow > 2 * fast
 
 
 def test_unknown_voice_is_a_clear_error() -> None:
-    with pytest.raises(TtsError, match="no text-to-speech voice"):
-        Synthesizer(TtsSettings(voice="klingon-opera"))
+    out = _in_fresh_process(
+        "from voice.tts import Synthesizer, TtsSettings, TtsError\n"
+        "try:\n    Synthesizer(TtsSettings(voice='klingon-opera'))\n"
+        "except TtsError as exc:\n    print(exc.code, exc.message)"
+    )
+    assert out.startswith("unknown_voice no text-to-speech voice matches 'klingon-opera'")
+
+
+def test_one_voice_setting_per_process(tts: Synthesizer) -> None:
+    with pytest.raises(TtsError, match="cannot switch"):
+        Synthesizer(TtsSettings(rate_wpm=tts.settings.rate_wpm or 200 + 1))
 
 
 def test_survives_hundreds_of_replies_in_a_row(tts: Synthesizer) -> None:
