@@ -186,19 +186,16 @@ class VoiceLoop:
         stop = stop or asyncio.Event()
         if self.settings.mode == "push":
             asyncio.get_running_loop().run_in_executor(None, self._read_keys, stop)
-        problem: str | None = None
+        self._problem: str | None = None
+        self.on_event(Listening(self.settings.mode))
         while not stop.is_set():
             try:
                 self.mic.open()
-                if problem:
-                    self.on_event(DeviceRecovered())
-                    problem = None
-                self.on_event(Listening(self.settings.mode))
                 await self._listen(stop)
             except DeviceError as exc:
-                if problem != exc.code:
+                if self._problem != exc.code:
                     self.on_event(DeviceProblem(exc.code, exc.message))
-                problem = exc.code
+                self._problem = exc.code
                 await asyncio.sleep(RETRY_DEVICE_S)
             finally:
                 self.mic.close()
@@ -220,6 +217,9 @@ class VoiceLoop:
         async for chunk in self.mic.chunks():
             if stop.is_set():
                 return
+            if self._problem is not None:  # audio flows again: the device is back
+                self._problem = None
+                self.on_event(DeviceRecovered())
             level = level_dbfs(chunk)
             if stream is None:
                 preroll.append(chunk)

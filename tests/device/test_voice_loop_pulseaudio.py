@@ -213,3 +213,45 @@ def test_barge_in_stops_playback(pulse, feeder, recorder, voice_loop, tmp_path):
     played = speech_seconds(recorder.read_bytes())
     # Some of the reply reached the speaker, then it stopped well before its end.
     assert 0.2 < played < full - 0.5, (played, full)
+
+
+def test_a_vanished_microphone_is_reported_and_reopened(pulse, voice_loop, tmp_path):  # type: ignore[no-untyped-def]
+    """The microphone disappears mid-conversation (its module is unloaded), then returns."""
+    from device.loop import DeviceProblem, DeviceRecovered, Listening
+
+    loop_, events = voice_loop
+    # A second pipe source that the test can remove and bring back.
+    fifo = tmp_path / "spare.fifo"
+    load = ["pactl", "load-module", "module-pipe-source", "source_name=spare",
+            f"file={fifo}", "format=s16le", "rate=16000", "channels=1"]  # fmt: skip
+    module = subprocess.run(load, env=pulse.env, capture_output=True, text=True, check=True)
+    subprocess.run(["pactl", "set-default-source", "spare"], env=pulse.env, check=True)
+    feeder = MicFeeder(fifo)
+    feeder.start()
+    state: dict = {"unloaded": False, "reloaded": False}
+
+    def progress() -> bool:
+        nonlocal feeder
+        if not state["unloaded"] and any(isinstance(e, Listening) for e in events):
+            feeder.running = False
+            subprocess.run(["pactl", "unload-module", module.stdout.strip()], env=pulse.env,
+                           check=True)  # fmt: skip
+            state["unloaded"] = True
+        if state["unloaded"] and not state["reloaded"] and any(
+            isinstance(e, DeviceProblem) for e in events
+        ):
+            subprocess.run(load, env=pulse.env, check=True, capture_output=True)
+            subprocess.run(["pactl", "set-default-source", "spare"], env=pulse.env, check=True)
+            feeder = MicFeeder(fifo)
+            feeder.start()
+            state["reloaded"] = True
+        return any(isinstance(e, DeviceRecovered) for e in events)
+
+    try:
+        run_loop(loop_, progress, limit_s=60)
+    finally:
+        feeder.running = False
+        subprocess.run(["pactl", "set-default-source", "vmic"], env=pulse.env, check=True)
+    problems = [e for e in events if isinstance(e, DeviceProblem)]
+    assert problems and problems[0].code == "device_lost", events
+    assert any(isinstance(e, DeviceRecovered) for e in events), events
