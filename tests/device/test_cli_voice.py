@@ -1,0 +1,60 @@
+"""The voice commands as a user runs them: clear one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "voxcart"
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})  # fmt: skip
+
+
+def test_listen_without_a_speech_model_says_how_to_fix_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    assert run("db", "upgrade", "--database-url", url).returncode == 0
+    wav = tmp_path / "in.wav"
+    subprocess.run(["espeak-ng", "-w", str(wav), "two croissants"], check=True)
+    result = run("listen", str(wav), "--database-url", url,
+                 env={"VOXCART_MODELS_DIR": str(tmp_path / "models")})  # fmt: skip
+    assert result.returncode == 1
+    assert "voxcart models pull small-en-us" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_listen_answers_a_spoken_file(tmp_path: Path, korean_model_dir: Path) -> None:
+    """IN.wav -> Vosk -> the trained assistant -> OUT.wav, headless."""
+    from voice.audio import level_dbfs, read_wav
+
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    assert run("db", "upgrade", "--database-url", url).returncode == 0
+    wav, reply = tmp_path / "in.wav", tmp_path / "out.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), "우유 두 개 주문해 주세요"], check=True)
+    result = run("listen", str(wav), "--reply", str(reply), "--database-url", url,
+                 env={"VOXCART_VOSK_MODEL": str(korean_model_dir),
+                      "VOXCART_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "heard:" in result.stderr and result.stdout.strip()
+    audio = read_wav(reply)
+    assert audio.duration_s > 0.5 and level_dbfs(audio.pcm) > -40
+
+
+def test_a_bad_wav_is_one_clear_line(tmp_path: Path, korean_model_dir: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    run("db", "upgrade", "--database-url", url)
+    bad = tmp_path / "noise.wav"
+    bad.write_text("this is not audio")
+    result = run("listen", str(bad), "--database-url", url,
+                 env={"VOXCART_VOSK_MODEL": str(korean_model_dir)})  # fmt: skip
+    assert result.returncode == 1 and "not a PCM WAV file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_models_pull_unknown_name() -> None:
+    result = run("models", "pull", "enormous")
+    assert result.returncode == 1 and "known models: small-en-us" in result.stderr
