@@ -58,3 +58,31 @@ def test_a_bad_wav_is_one_clear_line(tmp_path: Path, korean_model_dir: Path) -> 
 def test_models_pull_unknown_name() -> None:
     result = run("models", "pull", "enormous")
     assert result.returncode == 1 and "known models: small-en-us" in result.stderr
+
+
+def test_spoken_transcripts_report_stage_timings(tmp_path: Path, korean_model_dir: Path) -> None:
+    """`transcripts run --audio`: a user turn from an `audio:` file and one synthesised by
+    the project's TTS, both through Vosk; replies synthesised; per-turn timings in JSON.
+    Speech the assistant cannot act on must never change the cart or place an order."""
+    import json
+
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"),
+                    "우유 두 개 주문해 주세요"], check=True)  # fmt: skip
+    (tmp_path / "spoken.yaml").write_text(
+        "name: spoken turns\n"
+        "given:\n  customer: {id: vo, name: Vo}\n"
+        "steps:\n"
+        "  - user: \"two milks please\"\n    audio: ko.wav\n"
+        "  - bot_not_contains: [\"added\"]\n"
+        "  - user: \"what time do you close today\"\n"
+        "expect:\n  orders: []\n  cart: {}\n"
+    )
+    report = tmp_path / "report.json"
+    result = run("transcripts", "run", str(tmp_path / "spoken.yaml"), "--audio",
+                 "--json", str(report), env={"VOXCART_VOSK_MODEL": str(korean_model_dir)})  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
+    turns = json.loads(report.read_text())["transcripts"][0]["turns"]
+    assert len(turns) == 2
+    for turn in turns:
+        assert turn["stt_ms"] > 0 and turn["first_audio_ms"] > 0 and turn["dialogue_ms"] >= 0
