@@ -105,8 +105,9 @@ def over_http(url: str, conversations: list[tuple[str, dict[str, str]]]) -> list
         for sender, headers in conversations:
             for text in CONVERSATION:
                 started = time.perf_counter()
-                response = client.post(url, json={"sender": sender, "message": text},
-                                       headers=headers)  # fmt: skip
+                response = client.post(
+                    url, json={"sender": sender, "message": text}, headers=headers
+                )
                 response.raise_for_status()
                 samples.append((time.perf_counter() - started) * 1000)
     return samples
@@ -161,8 +162,10 @@ def main() -> None:
         env = {**os.environ, "VOXCART_DATA_DIR": str(workdir / "serve")}
         serve = subprocess.Popen(
             [str(BIN / "voxcart"), "serve", "--database-url", url, "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         processes.append(serve)
         wait_ready(f"http://127.0.0.1:{port}/docs", serve)
         webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
@@ -178,17 +181,41 @@ def main() -> None:
         (workdir / "credentials.yml").write_text("rest:\n")
         stock_env = {**os.environ, "VOXCART_DATABASE_URL": url}
         actions = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "dialogue.actions",
-             "--port", str(action_port)],
-            env=stock_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "dialogue.actions",
+                "--port",
+                str(action_port),
+            ],
+            env=stock_env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         processes.append(actions)
         rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
-             "--endpoints", str(workdir / "endpoints.yml"),
-             "--credentials", str(workdir / "credentials.yml"), "-i", "127.0.0.1"],
-            env=stock_env, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(rasa_port),
+                "--endpoints",
+                str(workdir / "endpoints.yml"),
+                "--credentials",
+                str(workdir / "credentials.yml"),
+                "-i",
+                "127.0.0.1",
+            ],
+            env=stock_env,
+            cwd=PROJECT_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         processes.append(rasa)
         wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
         wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)

@@ -84,8 +84,10 @@ def resolve_device(name: str | None, *, kind: str) -> int | None:
     devices = list_devices()
     usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
     if not usable:
-        raise DeviceError(f"no_{kind}", f"no audio {kind} device found; plug one in "
-                                        "(voxcart devices lists what is there)")  # fmt: skip
+        raise DeviceError(
+            f"no_{kind}",
+            f"no audio {kind} device found; plug one in (voxcart devices lists what is there)",
+        )
     if name is None or name == "":
         return None
     if name.isdigit():
@@ -195,8 +197,9 @@ class Speaker:
             rate = device_rate
             block = rate * PLAYBACK_BLOCK_MS // 1000
             try:
-                stream = sd.RawOutputStream(samplerate=rate, device=index, channels=1,
-                                            dtype="int16")  # fmt: skip
+                stream = sd.RawOutputStream(
+                    samplerate=rate, device=index, channels=1, dtype="int16"
+                )
             except sd.PortAudioError as exc:
                 raise DeviceError("output_failed", f"cannot open the speaker: {exc}") from None
         with stream:

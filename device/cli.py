@@ -138,8 +138,9 @@ def _serve(
     # rasa pins websockets 10.4, which uvicorn's default websocket support cannot import.
     config = uvicorn.Config(app, host=host, port=port, ws="none", log_level="warning")
     server = uvicorn.Server(config)
-    print(f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)",
-          flush=True)  # fmt: skip
+    print(
+        f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)", flush=True
+    )
 
     async def main() -> None:
         if voice_loop is None:
@@ -182,8 +183,13 @@ def _try_voice_loop(settings: Any, store: Any, assistant: Any, customer: str) ->
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open(args)
-    _serve(settings, store, args.host or settings.host, args.port or settings.port,
-           assistant=not args.no_assistant)  # fmt: skip
+    _serve(
+        settings,
+        store,
+        args.host or settings.host,
+        args.port or settings.port,
+        assistant=not args.no_assistant,
+    )
     return 0
 
 
@@ -199,8 +205,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     catalog, facts = settings.demo_store_files()
     if seed_if_empty(store, catalog=catalog, facts=facts):
         print(f"new store: imported {catalog.name} and {facts.name}")
-    _serve(settings, store, args.host or settings.host, args.port or settings.port,
-           voice_customer=None if args.no_voice else args.customer)  # fmt: skip
+    _serve(
+        settings,
+        store,
+        args.host or settings.host,
+        args.port or settings.port,
+        voice_customer=None if args.no_voice else args.customer,
+    )
     return 0
 
 
@@ -346,8 +357,9 @@ class VoiceParts:
         self.wake_phrase = settings.wake_phrase
         self.catalog_version = -1
         self.report = self.refresh_vocabulary()
-        self.tts = Synthesizer(TtsSettings(settings.tts_voice, settings.tts_rate,
-                                           settings.tts_volume))  # fmt: skip
+        self.tts = Synthesizer(
+            TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume)
+        )
 
     def refresh_vocabulary(self) -> Any:
         """Rebuilds the recognition vocabulary when the catalog changed; None otherwise."""
@@ -441,8 +453,10 @@ def cmd_devices(args: argparse.Namespace) -> int:
         marks = ("<- default input " if d.is_default_input else "") + (
             "<- default output" if d.is_default_output else ""
         )
-        print(f"{d.index:>3}  {d.name:<40} in {d.inputs:>2}  out {d.outputs:>2}  "
-              f"{d.default_rate} Hz  {marks}")  # fmt: skip
+        print(
+            f"{d.index:>3}  {d.name:<40} in {d.inputs:>2}  out {d.outputs:>2}  "
+            f"{d.default_rate} Hz  {marks}"
+        )
     return 0
 
 
@@ -522,16 +536,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from dialogue import training
 
     current = training.model_path(settings.models_dir)
-    line(current.is_file(), "dialogue model",
-         current.name if current.is_file() else "missing or stale: run voxcart train")  # fmt: skip
+    line(
+        current.is_file(),
+        "dialogue model",
+        current.name if current.is_file() else "missing or stale: run voxcart train",
+    )
     try:
         parts = VoiceParts(settings, store)
         report = parts.report
-        line(True, "speech model", f"{parts.engine.model_dir} (grammar "
-             f"{'on' if report.grammar_supported else 'not supported'})")  # fmt: skip
-        line(not report.missing, "vocabulary", f"{report.words} words"
-             + (f"; not in the speech model: {', '.join(report.missing[:15])}"
-                + (" ..." if len(report.missing) > 15 else "") if report.missing else ""))  # fmt: skip
+        line(
+            True,
+            "speech model",
+            f"{parts.engine.model_dir} (grammar "
+            f"{'on' if report.grammar_supported else 'not supported'})",
+        )
+        line(
+            not report.missing,
+            "vocabulary",
+            f"{report.words} words"
+            + (
+                f"; not in the speech model: {', '.join(report.missing[:15])}"
+                + (" ..." if len(report.missing) > 15 else "")
+                if report.missing
+                else ""
+            ),
+        )
         audio = parts.tts.synthesize("Testing.")
         line(audio.duration_s > 0.2, "text to speech", f"{audio.duration_s:.2f} s of audio")
         parts.tts.close()
@@ -573,8 +602,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="serve the store HTTP API")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
-    serve.add_argument("--no-assistant", action="store_true",
-                       help="serve only the store API (no dialogue model loaded)")  # fmt: skip
+    serve.add_argument(
+        "--no-assistant",
+        action="store_true",
+        help="serve only the store API (no dialogue model loaded)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     catalog = sub.add_parser("catalog", help="import or list the catalog")
@@ -615,8 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     transcripts = sub.add_parser("transcripts", help="dialogue transcripts")
-    transcripts_sub = transcripts.add_subparsers(dest="transcripts_command", metavar="ACTION",
-                                                 required=True)  # fmt: skip
+    transcripts_sub = transcripts.add_subparsers(
+        dest="transcripts_command", metavar="ACTION", required=True
+    )
     run_transcripts = transcripts_sub.add_parser(
         "run", parents=[common], help="run transcript files or folders (text mode)"
     )

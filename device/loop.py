@@ -88,7 +88,16 @@ class DeviceRecovered:
     pass
 
 
-Event = Listening | Heard | Answered | SpeakingStarted | BargeIn | Ignored | DeviceProblem | DeviceRecovered
+Event = (
+    Listening
+    | Heard
+    | Answered
+    | SpeakingStarted
+    | BargeIn
+    | Ignored
+    | DeviceProblem
+    | DeviceRecovered
+)
 
 
 def print_event(event: Event) -> None:

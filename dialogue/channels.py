@@ -59,11 +59,13 @@ def action_server_router(executor: Any) -> APIRouter:
         try:
             return await executor.run(action_call)
         except ActionNotFoundException as exc:
-            return JSONResponse({"error": exc.message, "action_name": exc.action_name},
-                                status_code=404)  # fmt: skip
+            return JSONResponse(
+                {"error": exc.message, "action_name": exc.action_name}, status_code=404
+            )
         except ActionExecutionRejection as exc:
-            return JSONResponse({"error": exc.message, "action_name": exc.action_name},
-                                status_code=400)  # fmt: skip
+            return JSONResponse(
+                {"error": exc.message, "action_name": exc.action_name}, status_code=400
+            )
 
     @router.get("/actions")
     async def actions() -> list[dict[str, str]]:

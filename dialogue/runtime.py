@@ -37,9 +37,14 @@ def make_in_process_endpoint(executor: Any) -> Any:
         def __init__(self) -> None:
             super().__init__(url="in-process://dialogue.actions")
 
-        async def request(self, method: str = "post", subpath: str | None = None,
-                          content_type: str | None = "application/json", compress: bool = False,
-                          **kwargs: Any) -> Any:  # fmt: skip
+        async def request(
+            self,
+            method: str = "post",
+            subpath: str | None = None,
+            content_type: str | None = "application/json",
+            compress: bool = False,
+            **kwargs: Any,
+        ) -> Any:
             return await executor.run(kwargs["json"])
 
     return InProcessActionEndpoint()

@@ -35,8 +35,9 @@ def latest_model(models_dir: Path) -> Path | None:
     current = model_path(models_dir)
     if current.is_file():
         return current
-    candidates = sorted((models_dir / "rasa").glob(f"{MODEL_PREFIX}*.tar.gz"),
-                        key=lambda p: p.stat().st_mtime)  # fmt: skip
+    candidates = sorted(
+        (models_dir / "rasa").glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime
+    )
     return candidates[-1] if candidates else None
 
 

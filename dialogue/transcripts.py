@@ -88,7 +88,9 @@ def _check_items(transcript: Transcript, items: Any, what: str) -> None:
         if isinstance(spec, dict):
             _check_keys(transcript, spec, ITEM_KEYS, f"{what}.{sku}")
         elif not isinstance(spec, int) or isinstance(spec, bool):
-            raise transcript.error(f"{what}.{sku} must be a quantity or {{qty, options}}", items, sku)
+            raise transcript.error(
+                f"{what}.{sku} must be a quantity or {{qty, options}}", items, sku
+            )
 
 
 def load_transcript(path: Path) -> Transcript:
@@ -140,8 +142,10 @@ def collect(paths: list[Path]) -> list[Path]:
 
 
 def _parse_time(text: Any) -> datetime:
-    moment = text if isinstance(text, datetime) else datetime.fromisoformat(
-        str(text).replace("Z", "+00:00")
+    moment = (
+        text
+        if isinstance(text, datetime)
+        else datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     )
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -224,8 +228,14 @@ class StoreFactory:
 
 
 class Runner:
-    def __init__(self, assistant: Any, *, default_catalog: Path, default_store: Path,
-                 speech: SpokenTurns | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        assistant: Any,
+        *,
+        default_catalog: Path,
+        default_store: Path,
+        speech: SpokenTurns | None = None,
+    ) -> None:
         self.assistant = assistant
         self.speech = speech
         self.default_catalog = default_catalog
@@ -238,6 +248,8 @@ class Runner:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     async def run(self, transcript: Transcript) -> Result:
+        from sqlalchemy import select
+
         from commerce import orders as order_service
         from commerce.accounts import ensure_customer
         from commerce.cart import add_to_cart
@@ -245,13 +257,16 @@ class Runner:
         from commerce.models import Order, Product
         from commerce.service import open_store
         from dialogue import context
-        from sqlalchemy import select
 
         data = transcript.data
         base = transcript.path.parent
-        catalog = (base / data["catalog"]).resolve() if data.get("catalog") else self.default_catalog
-        store_file = (base / data["store"]).resolve() if data.get("store") else (
-            self.default_store if not data.get("catalog") else None
+        catalog = (
+            (base / data["catalog"]).resolve() if data.get("catalog") else self.default_catalog
+        )
+        store_file = (
+            (base / data["store"]).resolve()
+            if data.get("store")
+            else (self.default_store if not data.get("catalog") else None)
         )
         self.counter += 1
         url = self.stores.fresh(catalog, store_file, f"t{self.counter}")
@@ -265,23 +280,31 @@ class Runner:
             customer_id = str(customer["id"])
             refs: dict[str, int] = {}
             with store.sessions() as session:
-                ensure_customer(session, customer_id=customer_id,
-                                name=str(customer.get("name") or customer_id))  # fmt: skip
+                ensure_customer(
+                    session, customer_id=customer_id, name=str(customer.get("name") or customer_id)
+                )
                 for order in given.get("orders") or []:
                     placed = order_service.record_past_order(
                         session,
                         customer_id=customer_id,
                         items=dict(order["items"]),
                         status=order.get("status", "delivered"),
-                        placed_at=_parse_time(order["placed_at"]) if order.get("placed_at") else None,
+                        placed_at=_parse_time(order["placed_at"])
+                        if order.get("placed_at")
+                        else None,
                     )
                     if order.get("ref"):
                         refs[str(order["ref"])] = placed.id
                 for sku, spec in (given.get("cart") or {}).items():
                     quantity = spec if isinstance(spec, int) else int(spec.get("qty", 1))
                     options = None if isinstance(spec, int) else spec.get("options")
-                    add_to_cart(session, customer_id=customer_id, sku=sku, quantity=quantity,
-                                options=options)  # fmt: skip
+                    add_to_cart(
+                        session,
+                        customer_id=customer_id,
+                        sku=sku,
+                        quantity=quantity,
+                        options=options,
+                    )
                 first_new_id = (session.scalar(select(Order.id).order_by(Order.id.desc())) or 0) + 1
             self.assistant.reset_conversations()
             if self.speech is not None:
@@ -334,10 +357,13 @@ class Runner:
                 products = {p.sku: p for p in session.scalars(select(Product))}
                 problems: list[str] = []
                 if "orders" in expect:
-                    new_orders = list(session.scalars(
-                        select(Order).where(Order.customer_id == customer_id,
-                                            Order.id >= first_new_id).order_by(Order.id)
-                    ))  # fmt: skip
+                    new_orders = list(
+                        session.scalars(
+                            select(Order)
+                            .where(Order.customer_id == customer_id, Order.id >= first_new_id)
+                            .order_by(Order.id)
+                        )
+                    )
                     wanted_orders = expect.get("orders") or []
                     if len(new_orders) != len(wanted_orders):
                         problems.append(
@@ -354,7 +380,9 @@ class Runner:
                             [(ln.sku, ln.quantity, ln.options) for ln in order.lines]
                         )
                         if want_items != got_items:
-                            problems.append(f"order {order.id} has {got_items}, expected {want_items}")
+                            problems.append(
+                                f"order {order.id} has {got_items}, expected {want_items}"
+                            )
                         if wanted.get("status") and wanted["status"] != order.status:
                             problems.append(
                                 f"order {order.id} is {order.status}, expected {wanted['status']}"
@@ -379,9 +407,10 @@ class Runner:
                     handed = active_handoff(session, customer_id=customer_id) is not None
                     if handed != bool(expect["handoff"]):
                         problems.append(
-                            "the conversation was handed to staff" if handed
+                            "the conversation was handed to staff"
+                            if handed
                             else "the conversation was not handed to staff"
-                        )  # fmt: skip
+                        )
                 if problems:
                     result.passed = False
                     result.failure = "expect: " + "; ".join(problems)

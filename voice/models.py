@@ -70,7 +70,8 @@ def pull(name: str, models_dir: Path, *, base_url: str | None = None) -> Path:
     if (target / "am").is_dir() or (target / "conf").is_dir():
         print(f"{name} is already in {target}", file=sys.stderr)
         return target
-    url = f"{(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip('/')}/{spec.archive}"
+    base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    url = f"{base.rstrip('/')}/{spec.archive}"
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{name}-") as tmp:
         archive = Path(tmp) / spec.archive

@@ -116,7 +116,9 @@ class VoskEngine:
         try:
             self.model = vosk.Model(str(model_dir))
         except Exception as exc:  # vosk raises a bare Exception
-            raise SttError("model_invalid", f"could not load the Vosk model in {model_dir}: {exc}")
+            raise SttError(
+                "model_invalid", f"could not load the Vosk model in {model_dir}: {exc}"
+            ) from None
         self.grammar_supported = supports_grammar(model_dir)
         self.grammar: str | None = None
         self.known_words: set[str] = set()
@@ -142,7 +144,9 @@ class VoskEngine:
         if missing:
             log.warning(
                 "%d store word(s) are not in the speech model's vocabulary and cannot be "
-                "recognised: %s", len(missing), ", ".join(missing[:20])
+                "recognised: %s",
+                len(missing),
+                ", ".join(missing[:20]),
             )
         if self.grammar_supported and known:
             self.grammar = json.dumps([*known, UNKNOWN], ensure_ascii=False)

@@ -2,8 +2,8 @@
 
 pyttsx3 hangs when its run loop is re-entered or driven from several threads, so one engine
 lives in one dedicated worker thread for the whole process, with one voice setting, and
-every request goes through its queue. Replies are synthesised sentence by sentence, so the first sound can play while
-the rest is still being made.
+every request goes through its queue. Replies are synthesised sentence by sentence, so the
+first sound can play while the rest is still being made.
 """
 
 from __future__ import annotations
@@ -143,7 +143,10 @@ class _Worker:
 
 def find_voice(engine, wanted: str) -> str:  # type: ignore[no-untyped-def]
     for voice in engine.getProperty("voices"):
-        if wanted.lower() in (voice.id or "").lower() or wanted.lower() in (voice.name or "").lower():
+        if (
+            wanted.lower() in (voice.id or "").lower()
+            or wanted.lower() in (voice.name or "").lower()
+        ):
             return voice.id
     raise TtsError("unknown_voice", f"no text-to-speech voice matches {wanted!r}")
 

@@ -11,8 +11,13 @@ BIN = Path(sys.executable).parent / "voxcart"
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [str(BIN), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_listen_without_a_speech_model_says_how_to_fix_it(tmp_path: Path) -> None:
@@ -20,8 +25,13 @@ def test_listen_without_a_speech_model_says_how_to_fix_it(tmp_path: Path) -> Non
     assert run("db", "upgrade", "--database-url", url).returncode == 0
     wav = tmp_path / "in.wav"
     subprocess.run(["espeak-ng", "-w", str(wav), "two croissants"], check=True)
-    result = run("listen", str(wav), "--database-url", url,
-                 env={"VOXCART_MODELS_DIR": str(tmp_path / "models")})  # fmt: skip
+    result = run(
+        "listen",
+        str(wav),
+        "--database-url",
+        url,
+        env={"VOXCART_MODELS_DIR": str(tmp_path / "models")},
+    )
     assert result.returncode == 1
     assert "voxcart models pull small-en-us" in result.stderr
     assert "Traceback" not in result.stderr
@@ -34,10 +44,18 @@ def test_listen_answers_a_spoken_file(tmp_path: Path, korean_model_dir: Path) ->
     url = f"sqlite:///{tmp_path / 'v.db'}"
     assert run("db", "upgrade", "--database-url", url).returncode == 0
     wav, reply = tmp_path / "in.wav", tmp_path / "out.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), "우유 두 개 주문해 주세요"], check=True)
-    result = run("listen", str(wav), "--reply", str(reply), "--database-url", url,
-                 env={"VOXCART_VOSK_MODEL": str(korean_model_dir),
-                      "VOXCART_DATA_DIR": str(tmp_path)})  # fmt: skip
+    subprocess.run(
+        ["espeak-ng", "-v", "ko", "-w", str(wav), "우유 두 개 주문해 주세요"], check=True
+    )
+    result = run(
+        "listen",
+        str(wav),
+        "--reply",
+        str(reply),
+        "--database-url",
+        url,
+        env={"VOXCART_VOSK_MODEL": str(korean_model_dir), "VOXCART_DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "heard:" in result.stderr and result.stdout.strip()
     audio = read_wav(reply)
@@ -49,8 +67,9 @@ def test_a_bad_wav_is_one_clear_line(tmp_path: Path, korean_model_dir: Path) -> 
     run("db", "upgrade", "--database-url", url)
     bad = tmp_path / "noise.wav"
     bad.write_text("this is not audio")
-    result = run("listen", str(bad), "--database-url", url,
-                 env={"VOXCART_VOSK_MODEL": str(korean_model_dir)})  # fmt: skip
+    result = run(
+        "listen", str(bad), "--database-url", url, env={"VOXCART_VOSK_MODEL": str(korean_model_dir)}
+    )
     assert result.returncode == 1 and "not a PCM WAV file" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -66,20 +85,29 @@ def test_spoken_transcripts_report_stage_timings(tmp_path: Path, korean_model_di
     Speech the assistant cannot act on must never change the cart or place an order."""
     import json
 
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"),
-                    "우유 두 개 주문해 주세요"], check=True)  # fmt: skip
+    subprocess.run(
+        ["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"), "우유 두 개 주문해 주세요"],
+        check=True,
+    )
     (tmp_path / "spoken.yaml").write_text(
         "name: spoken turns\n"
         "given:\n  customer: {id: vo, name: Vo}\n"
         "steps:\n"
-        "  - user: \"two milks please\"\n    audio: ko.wav\n"
-        "  - bot_not_contains: [\"added\"]\n"
-        "  - user: \"what time do you close today\"\n"
+        '  - user: "two milks please"\n    audio: ko.wav\n'
+        '  - bot_not_contains: ["added"]\n'
+        '  - user: "what time do you close today"\n'
         "expect:\n  orders: []\n  cart: {}\n"
     )
     report = tmp_path / "report.json"
-    result = run("transcripts", "run", str(tmp_path / "spoken.yaml"), "--audio",
-                 "--json", str(report), env={"VOXCART_VOSK_MODEL": str(korean_model_dir)})  # fmt: skip
+    result = run(
+        "transcripts",
+        "run",
+        str(tmp_path / "spoken.yaml"),
+        "--audio",
+        "--json",
+        str(report),
+        env={"VOXCART_VOSK_MODEL": str(korean_model_dir)},
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
     turns = json.loads(report.read_text())["transcripts"][0]["turns"]

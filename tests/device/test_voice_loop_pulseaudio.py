@@ -14,12 +14,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from commerce.service import Store
 from device.audio_io import Microphone, Speaker, list_devices
-from device.loop import Answered, BargeIn, InProcessDialogue, LoopSettings, SpeakingStarted, VoiceLoop
+from device.loop import (
+    Answered,
+    BargeIn,
+    InProcessDialogue,
+    LoopSettings,
+    SpeakingStarted,
+    VoiceLoop,
+)
 from dialogue import context
 from voice.audio import CHUNK_BYTES, CHUNK_MS, level_dbfs, read_wav, silence
 from voice.stt import VoskEngine
@@ -45,14 +51,26 @@ class PulseServer:
     def start(self) -> None:
         (self.root / "run").mkdir(parents=True)
         subprocess.run(
-            ["pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit",
-             "--use-pid-file=yes", f"--log-target=file:{self.root / 'pulse.log'}",
-             "-L", "module-native-protocol-unix",
-             "-L", "module-null-sink sink_name=vsink",
-             "-L", f"module-pipe-source source_name=vmic file={self.fifo} format=s16le "
-                   "rate=16000 channels=1"],
-            env=self.env, check=True, timeout=30,
-        )  # fmt: skip
+            [
+                "pulseaudio",
+                "-n",
+                "--daemonize=yes",
+                "--exit-idle-time=-1",
+                "--disallow-exit",
+                "--use-pid-file=yes",
+                f"--log-target=file:{self.root / 'pulse.log'}",
+                "-L",
+                "module-native-protocol-unix",
+                "-L",
+                "module-null-sink sink_name=vsink",
+                "-L",
+                f"module-pipe-source source_name=vmic file={self.fifo} format=s16le "
+                "rate=16000 channels=1",
+            ],
+            env=self.env,
+            check=True,
+            timeout=30,
+        )
         for _ in range(50):
             if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
                 break
@@ -125,10 +143,18 @@ def feeder(pulse: PulseServer) -> Iterator[MicFeeder]:
 def recorder(pulse: PulseServer, tmp_path: Path):  # type: ignore[no-untyped-def]
     out = tmp_path / "speaker.raw"
     process = subprocess.Popen(
-        ["parec", "-d", "vsink.monitor", "--rate=16000", "--channels=1", "--format=s16le",
-         "--latency-msec=20", str(out)],
+        [
+            "parec",
+            "-d",
+            "vsink.monitor",
+            "--rate=16000",
+            "--channels=1",
+            "--format=s16le",
+            "--latency-msec=20",
+            str(out),
+        ],
         env=pulse.env,
-    )  # fmt: skip
+    )
     yield out
     process.terminate()
     process.wait(timeout=5)
@@ -222,8 +248,16 @@ def test_a_vanished_microphone_is_reported_and_reopened(pulse, voice_loop, tmp_p
     loop_, events = voice_loop
     # A second pipe source that the test can remove and bring back.
     fifo = tmp_path / "spare.fifo"
-    load = ["pactl", "load-module", "module-pipe-source", "source_name=spare",
-            f"file={fifo}", "format=s16le", "rate=16000", "channels=1"]  # fmt: skip
+    load = [
+        "pactl",
+        "load-module",
+        "module-pipe-source",
+        "source_name=spare",
+        f"file={fifo}",
+        "format=s16le",
+        "rate=16000",
+        "channels=1",
+    ]
     module = subprocess.run(load, env=pulse.env, capture_output=True, text=True, check=True)
     subprocess.run(["pactl", "set-default-source", "spare"], env=pulse.env, check=True)
     feeder = MicFeeder(fifo)
@@ -234,11 +268,14 @@ def test_a_vanished_microphone_is_reported_and_reopened(pulse, voice_loop, tmp_p
         nonlocal feeder
         if not state["unloaded"] and any(isinstance(e, Listening) for e in events):
             feeder.running = False
-            subprocess.run(["pactl", "unload-module", module.stdout.strip()], env=pulse.env,
-                           check=True)  # fmt: skip
+            subprocess.run(
+                ["pactl", "unload-module", module.stdout.strip()], env=pulse.env, check=True
+            )
             state["unloaded"] = True
-        if state["unloaded"] and not state["reloaded"] and any(
-            isinstance(e, DeviceProblem) for e in events
+        if (
+            state["unloaded"]
+            and not state["reloaded"]
+            and any(isinstance(e, DeviceProblem) for e in events)
         ):
             subprocess.run(load, env=pulse.env, check=True, capture_output=True)
             subprocess.run(["pactl", "set-default-source", "spare"], env=pulse.env, check=True)

@@ -40,8 +40,11 @@ async def record() -> None:
             url = f"sqlite:///{workdir / name}.db"
             migrate.upgrade(url)
             store = open_store(url)
-            import_store_files(store, catalog=SHARED / "corner-market.csv",
-                               facts=SHARED / "corner-market.store.yaml")  # fmt: skip
+            import_store_files(
+                store,
+                catalog=SHARED / "corner-market.csv",
+                facts=SHARED / "corner-market.store.yaml",
+            )
             context.configure(store.sessions)
             assistant.reset_conversations()
             for text in before:

@@ -8,8 +8,10 @@ from dialogue import language as lang
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("I'd like two croissants and a sourdough loaf",
-         [(2, "croissants", True), (1, "sourdough loaf", False)]),
+        (
+            "I'd like two croissants and a sourdough loaf",
+            [(2, "croissants", True), (1, "sourdough loaf", False)],
+        ),
         ("can I get a large oat latte", [(1, "large oat latte", False)]),
         ("a couple of bagels, and 3 lemons please", [(2, "bagels", True), (3, "lemons", True)]),
         ("half a dozen eggs", [(6, "eggs", True)]),
@@ -19,7 +21,7 @@ from dialogue import language as lang
         ("another one", [(1, "", True)]),
         ("two more", [(2, "", True)]),
     ],
-)  # fmt: skip
+)
 def test_split_items(text: str, expected: list[tuple[int, str, bool]]) -> None:
     got = [(r.quantity, r.mention, r.quantity_said) for r in lang.split_items(text)]
     assert got == expected
@@ -41,7 +43,9 @@ def test_another_means_more_of_the_same() -> None:
         (2, "Strawberries 400 g", "punnet", "two punnets of strawberries"),
     ],
 )
-def test_quantity_phrase_is_spoken_english(quantity: int, name: str, unit: str, spoken: str) -> None:
+def test_quantity_phrase_is_spoken_english(
+    quantity: int, name: str, unit: str, spoken: str
+) -> None:
     assert lang.quantity_phrase(quantity, name, unit) == spoken
 
 

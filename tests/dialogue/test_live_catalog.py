@@ -7,19 +7,27 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from .test_rest_channel import chat_client, say  # noqa: F401 - the fixture
+from .test_rest_channel import chat_client, say  # noqa: F401 - chat_client is a fixture
 
 
 def test_new_and_renamed_products_are_orderable_at_once(
-    chat_client: TestClient, make_shopper: Callable, admin_headers: dict[str, str]  # noqa: F811
+    chat_client: TestClient,  # noqa: F811 - the imported fixture
+    make_shopper: Callable,
+    admin_headers: dict[str, str],  # noqa: F811
 ) -> None:
     ann = make_shopper("Ann")
     created = chat_client.post(
         "/admin/products",
-        json={"sku": "KOMBUCHA", "name": "Ginger Kombucha", "price": "3.75", "stock": 12,
-              "aliases": ["kombucha", "booch"], "category": "drinks"},
+        json={
+            "sku": "KOMBUCHA",
+            "name": "Ginger Kombucha",
+            "price": "3.75",
+            "stock": 12,
+            "aliases": ["kombucha", "booch"],
+            "category": "drinks",
+        },
         headers=admin_headers,
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.text
     replies = " ".join(r["text"] for r in say(chat_client, ann.headers, "two kombuchas please"))
     assert "kombucha" in replies.lower()

@@ -27,8 +27,9 @@ def chat_client(store: Store, assistant) -> Iterator[TestClient]:  # type: ignor
 
 
 def say(client: TestClient, headers: dict[str, str], text: str) -> list[dict]:
-    response = client.post("/webhooks/rest/webhook", json={"sender": "me", "message": text},
-                           headers=headers)  # fmt: skip
+    response = client.post(
+        "/webhooks/rest/webhook", json={"sender": "me", "message": text}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -59,8 +60,9 @@ def test_shoppers_have_separate_conversations(chat_client: TestClient, make_shop
 def test_the_channel_needs_a_shopper_token(chat_client: TestClient) -> None:
     response = chat_client.post("/webhooks/rest/webhook", json={"sender": "x", "message": "hi"})
     assert response.status_code == 401 and "Bearer" in response.json()["detail"]
-    bad = chat_client.post("/webhooks/rest/webhook", json={"message": 3},
-                           headers={"Authorization": "Bearer nope"})  # fmt: skip
+    bad = chat_client.post(
+        "/webhooks/rest/webhook", json={"message": 3}, headers={"Authorization": "Bearer nope"}
+    )
     assert 400 <= bad.status_code < 500
 
 
@@ -70,12 +72,19 @@ def test_action_server_protocol(chat_client: TestClient, make_shopper) -> None: 
     call = {
         "next_action": "action_view_cart",
         "sender_id": ann.id,
-        "tracker": {"sender_id": ann.id, "slots": {}, "latest_message": {"text": "my cart"},
-                    "events": [], "paused": False, "followup_action": None,
-                    "active_loop": {}, "latest_action_name": "action_listen"},
+        "tracker": {
+            "sender_id": ann.id,
+            "slots": {},
+            "latest_message": {"text": "my cart"},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
         "domain": {},
         "version": "3.6.2",
-    }  # fmt: skip
+    }
     response = chat_client.post("/webhook", json=call)
     assert response.status_code == 200, response.text
     assert "cart is empty" in response.json()["responses"][0]["text"]

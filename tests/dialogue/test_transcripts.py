@@ -48,14 +48,11 @@ def test_a_failing_check_fails(tmp_path: Path, runner: Runner, loop) -> None:  #
     """The runner itself can fail: a reply that lacks the expected words, an order that
     was not placed."""
     transcript = tmp_path / "fails.yaml"
-    transcript.write_text(
-        "steps:\n  - user: hi\n  - bot_contains: [\"a phrase nobody says\"]\n"
-    )
+    transcript.write_text('steps:\n  - user: hi\n  - bot_contains: ["a phrase nobody says"]\n')
     result = loop.run_until_complete(runner.run(load_transcript(transcript)))
     assert not result.passed and "a phrase nobody says" in result.failure
     transcript.write_text(
-        "steps:\n  - user: two croissants\n"
-        "expect:\n  orders:\n    - items: {CROISSANT: 2}\n"
+        "steps:\n  - user: two croissants\nexpect:\n  orders:\n    - items: {CROISSANT: 2}\n"
     )
     result = loop.run_until_complete(runner.run(load_transcript(transcript)))
     assert not result.passed and "expected 1 new order" in result.failure

@@ -70,7 +70,9 @@ def test_unknown_marker_is_never_in_the_text(korean_engine) -> None:  # type: ig
     # This model has no [unk] word: Vosk ignores it; our parser strips it either way.
     parsed = korean_engine.stream()._parse(
         '{"result": [{"word": "[unk]", "conf": 1.0}, {"word": "네", "conf": 0.9}], '
-        '"text": "[unk] 네"}', "grammar")  # fmt: skip
+        '"text": "[unk] 네"}',
+        "grammar",
+    )
     assert parsed.text == "네" and parsed.words[0][0] == "[unk]"
 
 

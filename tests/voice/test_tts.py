@@ -28,8 +28,9 @@ def test_speech_is_real_audio(tts: Synthesizer) -> None:
 
 def _in_fresh_process(code: str) -> str:
     """Voice settings are fixed per process (one pyttsx3 engine); try others in a new one."""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     return result.stdout.strip() + result.stderr.strip()
 
 
@@ -70,7 +71,9 @@ def test_survives_hundreds_of_replies_in_a_row(tts: Synthesizer) -> None:
 def test_replies_stream_sentence_by_sentence(tts: Synthesizer) -> None:
     text = "Your order is two croissants. That's five dollars sixty. Shall I place it?"
     assert split_sentences(text) == [
-        "Your order is two croissants.", "That's five dollars sixty.", "Shall I place it?"
+        "Your order is two croissants.",
+        "That's five dollars sixty.",
+        "Shall I place it?",
     ]
 
     async def collect() -> list[float]:

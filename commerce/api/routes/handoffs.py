@@ -11,8 +11,7 @@ from commerce.api.deps import SessionDep, StaffDep, current_staff
 from commerce.handoffs import list_handoffs, release_handoff
 from commerce.models import Handoff
 
-router = APIRouter(prefix="/admin/handoffs", tags=["staff"],
-                   dependencies=[Depends(current_staff)])  # fmt: skip
+router = APIRouter(prefix="/admin/handoffs", tags=["staff"], dependencies=[Depends(current_staff)])
 
 
 class HandoffPublic(BaseModel):

