@@ -24,6 +24,8 @@ COLUMNS = ("sku", "name", "aliases", "category", "unit", "price", "stock", "opti
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock")
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 OPTION_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9 _-]{0,39}$")
+# Stock is a 32-bit INTEGER; this bound keeps `stock + delta` inside it too.
+MAX_STOCK = 999_999_999
 
 
 @dataclass
@@ -107,7 +109,15 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
     products: list[ProductData] = []
     first_line_of_sku: dict[str, int] = {}
     line = reader.line_num
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # "line contains NUL"
+            errors.append(RowError(reader.line_num, None, f"unreadable CSV: {exc}"))
+            break
         start_line, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue  # blank lines are allowed
@@ -227,7 +237,12 @@ def import_catalog_file(session: Session, *, path: Path) -> int:
 
 
 def get_product(session: Session, *, sku: str) -> Product:
-    product = session.scalar(select(Product).where(Product.sku == sku))
+    # A string no SKU can be (NUL bytes, 2,000 characters) is not sent to the database.
+    product = (
+        session.scalar(select(Product).where(Product.sku == sku))
+        if SKU_PATTERN.match(sku)
+        else None
+    )
     if product is None:
         raise NotFound(f"no product with SKU {sku}")
     return product
@@ -264,18 +279,22 @@ def set_stock(
         raise InvalidRequest("give either 'stock' (a new count) or 'delta' (a change)")
     product = get_product(session, sku=sku)
     if stock is not None:
-        if stock < 0:
-            raise InvalidRequest("stock cannot be negative")
+        if not 0 <= stock <= MAX_STOCK:
+            raise InvalidRequest(f"stock must be between 0 and {MAX_STOCK}")
         product.stock = stock
     else:
+        assert delta is not None
+        if abs(delta) > MAX_STOCK:
+            raise InvalidRequest(f"a stock change is at most {MAX_STOCK} units")
         moved = session.execute(
             update(Product)
             .where(Product.id == product.id, Product.stock + delta >= 0)
+            .where(Product.stock + delta <= MAX_STOCK)
             .values(stock=Product.stock + delta)
         )
         if moved.rowcount != 1:
             session.rollback()
-            raise InvalidRequest(f"stock of {sku} would go below zero")
+            raise InvalidRequest(f"stock of {sku} would go below zero or above {MAX_STOCK}")
     session.commit()
     session.refresh(product)
     return product

@@ -20,6 +20,8 @@ from sqlalchemy.orm import declarative_base, relationship
 
 Base: Any = declarative_base()
 
+# Integer columns are 32-bit on PostgreSQL; ids and counts from outside stay within this.
+MAX_DB_INTEGER = 2**31 - 1
 ORDER_STATUSES = ("placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled")
 FULFILMENTS = ("pickup", "delivery")
 

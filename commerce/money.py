@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_PRICE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+# At most 9999999.99: the cents must fit the database's 32-bit INTEGER columns.
+_PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 
 
 def parse_price(text: str) -> int:
     """'4.20' -> 420. Raises ValueError with a message fit for a person."""
     cleaned = text.strip()
     if not _PRICE.match(cleaned):
-        raise ValueError(f"price must be a decimal like 4.20, got {text!r}")
+        raise ValueError(f"price must be a decimal like 4.20 (below 10000000), got {text!r}")
     try:
         return int((Decimal(cleaned) * 100).to_integral_exact())
     except InvalidOperation as exc:  # pragma: no cover - the regex already rules this out

@@ -27,6 +27,7 @@ from commerce.errors import (
 )
 from commerce.models import (
     FULFILMENTS,
+    MAX_DB_INTEGER,
     ORDER_STATUSES,
     CartLine,
     Order,
@@ -207,9 +208,15 @@ def _order_by_key(session: Session, customer_id: str, key: str) -> Order | None:
     )
 
 
-def get_order(session: Session, *, order_id: int, customer_id: str | None = None) -> Order:
-    """An order; with customer_id, only that shopper's (others look like they do not exist)."""
-    order = session.get(Order, order_id)
+def get_order(
+    session: Session, *, order_id: int, customer_id: str | None = None, for_update: bool = False
+) -> Order:
+    """An order; with customer_id, only that shopper's (others look like they do not exist).
+    `for_update` locks the row (PostgreSQL) and re-reads it, for a status change that must
+    see the status as it is now."""
+    if not 1 <= order_id <= MAX_DB_INTEGER:  # 10**30 would overflow the driver, not miss
+        raise NotFound(f"no order {order_id}")
+    order = session.get(Order, order_id, with_for_update=for_update, populate_existing=for_update)
     if order is None or (customer_id is not None and order.customer_id != customer_id):
         raise NotFound(f"no order {order_id}")
     return order
@@ -290,7 +297,7 @@ def set_order_status(session: Session, *, order_id: int, status: str, changed_by
         raise InvalidRequest(f"status must be one of {', '.join(ORDER_STATUSES)}")
     if status == "cancelled":
         return cancel_order(session, order_id=order_id, changed_by=changed_by)
-    order = get_order(session, order_id=order_id)
+    order = get_order(session, order_id=order_id, for_update=True)
     if status not in TRANSITIONS[order.status]:
         raise IllegalTransition(_transition_message(order.status, status))
     if status == "out_for_delivery" and order.fulfilment != "delivery":
@@ -310,12 +317,14 @@ def cancel_order(
     session: Session, *, order_id: int, changed_by: str, customer_id: str | None = None
 ) -> Order:
     """Cancels an order that is placed or preparing and puts its items back on the shelf."""
-    order = get_order(session, order_id=order_id, customer_id=customer_id)
+    # Locked: two cancels at once must not both put the items back.
+    order = get_order(session, order_id=order_id, customer_id=customer_id, for_update=True)
     if order.status not in CANCELLABLE:
         raise IllegalTransition(
             f"order {order.id} is {order.status.replace('_', ' ')} and can no longer be cancelled"
         )
-    for line in order.lines:
+    # Products in id order, as checkout takes them: no lock cycles on PostgreSQL.
+    for line in sorted(order.lines, key=lambda line: line.product_id or 0):
         if line.product_id is not None:
             session.execute(
                 update(Product)

@@ -13,6 +13,7 @@ the next turn without retraining anything.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import re
@@ -39,6 +40,7 @@ MIN_SCORE = 0.45
 AMBIGUITY_MARGIN = 0.08
 FUZZY_CUTOFF = 80  # rapidfuzz ratio, 0-100
 MAX_SCORED = 300  # products scored in full per query, after a cheap first pass
+GC_PAUSE_MIN_PRODUCTS = 10_000  # catalogs this large are indexed with garbage collection paused
 
 
 def singular(token: str) -> str:
@@ -147,6 +149,14 @@ class CatalogIndex:
         self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
         n = max(len(self.entries), 1)
         self.idf = {tok: math.log(1 + n / len(ids)) for tok, ids in self.postings.items()}
+        # Per entry, per phrase: its idf weight and its tokens as a set (fixed for the index).
+        self.phrase_meta: list[list[tuple[float, frozenset[str]]]] = [
+            [(sum(self.idf.get(t, 1.0) for t in toks), frozenset(toks)) for _, toks in e.phrases]
+            for e in self.entries
+        ]
+        # A query word the catalog never uses counts like a rare word: "blue widget" should
+        # not match every widget perfectly.
+        self.unknown_weight = math.log(1 + n)
         self.vocabulary = list(self.postings)
         self.option_vocabulary = {tok for entry in self.entries for tok in entry.option_values} | {
             tok for entry in self.entries for toks, _, _ in entry.multiword_options for tok in toks
@@ -192,22 +202,32 @@ class CatalogIndex:
         shortlist = heapq.nlargest(MAX_SCORED, votes, key=votes.__getitem__)
         exact_ids = self.exact.get(tuple(query), set())
         scored = []
+        prepared: dict[tuple[str, ...], _Prepared] = {}  # most candidates share one `rest`
         for idx in shortlist:
-            candidate = self._score(idx, query, expanded, idx in exact_ids)
+            candidate = self._score(idx, query, expanded, idx in exact_ids, prepared)
             if candidate.score >= MIN_SCORE:
                 scored.append(candidate)
         scored.sort(key=lambda c: (-c.score, c.name))
         return scored[:limit]
 
     def _score(
-        self, idx: int, query: list[str], expanded: dict[str, dict[str, float]], exact: bool
+        self,
+        idx: int,
+        query: list[str],
+        expanded: dict[str, dict[str, float]],
+        exact: bool,
+        prepared: dict[tuple[str, ...], _Prepared] | None = None,
     ) -> Candidate:
         entry = self.entries[idx]
         options, option_tokens = self._options_in(entry, query)
-        rest = [tok for i, tok in enumerate(query) if i not in option_tokens]
+        rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
+        cache = {} if prepared is None else prepared
+        ready = cache.get(rest)
+        if ready is None:
+            ready = cache[rest] = self._prepare(rest, expanded)
         best_score, best_text = 0.0, entry.name
-        for text, phrase in entry.phrases:
-            score = self._phrase_score(phrase, rest, expanded, len(query))
+        for (text, phrase), meta in zip(entry.phrases, self.phrase_meta[idx], strict=True):
+            score = self._phrase_score(phrase, meta, ready)
             if score > best_score:
                 best_score, best_text = score, text
         if exact:
@@ -254,43 +274,51 @@ class CatalogIndex:
                     used.add(i + 1)
         return chosen, used
 
+    def _prepare(self, rest: tuple[str, ...], expanded: dict[str, dict[str, float]]) -> _Prepared:
+        """What scoring needs from the mention alone, computed once per search rather than
+        once per phrase: the best similarity any mention word has to each catalog token, and
+        each mention word's weight."""
+        best_sim: dict[str, float] = {}
+        for q in set(rest):
+            for tok, sim in expanded.get(q, {}).items():
+                if sim > best_sim.get(tok, 0.0):
+                    best_sim[tok] = sim
+        words = []
+        for q in rest:
+            opts = expanded.get(q, {})
+            weight = max((self.idf.get(t, 1.0) for t in opts), default=self.unknown_weight)
+            words.append((weight, opts))
+        return _Prepared(bool(rest), best_sim, words, sum(w for w, _ in words))
+
     def _phrase_score(
-        self,
-        phrase: tuple[str, ...],
-        rest: list[str],
-        expanded: dict[str, dict[str, float]],
-        query_len: int,
+        self, phrase: tuple[str, ...], meta: tuple[float, frozenset[str]], ready: _Prepared
     ) -> float:
         """F-measure of idf-weighted coverage: how much of the phrase the mention says, and
         how much of the mention (not counting option words) the phrase explains."""
-        if not rest:
+        if not ready.any_words:
             return 0.0
-        phrase_weight = sum(self.idf.get(t, 1.0) for t in phrase)
+        phrase_weight, phrase_set = meta
         covered_phrase = 0.0
         for tok in phrase:
-            sim = max((opts.get(tok, 0.0) for q, opts in expanded.items() if q in rest), default=0)
-            covered_phrase += self.idf.get(tok, 1.0) * sim
-        query_weight = 0.0
+            covered_phrase += self.idf.get(tok, 1.0) * ready.best_sim.get(tok, 0)
         covered_query = 0.0
-        phrase_set = set(phrase)
-        for q in rest:
-            opts = expanded.get(q, {})
-            weight = max((self.idf.get(t, 1.0) for t in opts), default=self._unknown_weight())
-            query_weight += weight
+        for weight, opts in ready.words:
             sim = max((s for t, s in opts.items() if t in phrase_set), default=0.0)
             covered_query += weight * sim
         if covered_phrase == 0 or covered_query == 0:
             return 0.0
-        precision = covered_query / query_weight
+        precision = covered_query / ready.weight
         recall = covered_phrase / phrase_weight
-        score = 2 * precision * recall / (precision + recall)
         # A mention that only names an option or two plus the product is still that product.
-        return score
+        return 2 * precision * recall / (precision + recall)
 
-    def _unknown_weight(self) -> float:
-        # A query word the catalog never uses counts like a rare word: "blue widget" should
-        # not match every widget perfectly.
-        return math.log(1 + max(len(self.entries), 1))
+
+@dataclass(frozen=True)
+class _Prepared:
+    any_words: bool
+    best_sim: dict[str, float]  # catalog token -> best similarity of any mention word
+    words: list[tuple[float, dict[str, float]]]  # per mention word: weight, catalog matches
+    weight: float  # the words' total weight
 
 
 class Resolver:
@@ -311,7 +339,19 @@ class Resolver:
             if cached and cached[0] == version:
                 return cached[1]
             products = session.scalars(select(Product).where(Product.active.is_(True))).all()
-            index = CatalogIndex(products)
+            # A large build only allocates long-lived objects: the repeated full collections
+            # it would trigger are wasted work (about half the build at 50,000 products). One
+            # collection afterwards, inside this stall, rather than on a later request. A small
+            # catalog builds in milliseconds and is left alone.
+            pause_gc = len(products) >= GC_PAUSE_MIN_PRODUCTS and gc.isenabled()
+            if pause_gc:
+                gc.disable()
+            try:
+                index = CatalogIndex(products)
+            finally:
+                if pause_gc:
+                    gc.enable()
+                    gc.collect()
             self._cache[key] = (version, index)
             return index
 

@@ -1,12 +1,12 @@
 """Request and response bodies. Money is a decimal string here, integer cents inside."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
 from commerce.cart import CartItem, CartView
-from commerce.catalog import validate_options
+from commerce.catalog import MAX_STOCK, validate_options
 from commerce.models import Order, Product
 from commerce.money import format_price, parse_price
 
@@ -19,6 +19,30 @@ def _price(value: str) -> str:
 def _options(value: dict[str, list[str]]) -> dict[str, list[str]]:
     groups = validate_options([{"name": k, "values": v} for k, v in value.items()])
     return {g["name"]: g["values"] for g in groups}
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class RequestBody(BaseModel):
+    """A request body: unknown fields refused, and no NUL characters, which PostgreSQL
+    cannot store (a 500 otherwise)."""
+
+    @root_validator(pre=True)
+    def _no_nul(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        if _has_nul(values):
+            raise ValueError("text must not contain NUL characters")
+        return values
+
+    class Config:
+        extra = "forbid"
 
 
 class ProductPublic(BaseModel):
@@ -49,11 +73,11 @@ class ProductPublic(BaseModel):
         )
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(RequestBody):
     sku: str = Field(..., regex=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
     name: str = Field(..., min_length=1, max_length=200)
     price: str = Field(..., description="decimal string, e.g. 4.20")
-    stock: int = Field(0, ge=0)
+    stock: int = Field(0, ge=0, le=MAX_STOCK)
     aliases: list[str] = []
     category: str = ""
     unit: str = "each"
@@ -68,10 +92,10 @@ class ProductCreate(BaseModel):
         extra = "forbid"
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RequestBody):
     name: str | None = Field(None, min_length=1, max_length=200)
     price: str | None = None
-    stock: int | None = Field(None, ge=0)
+    stock: int | None = Field(None, ge=0, le=MAX_STOCK)
     aliases: list[str] | None = None
     category: str | None = None
     unit: str | None = None
@@ -88,15 +112,20 @@ class ProductUpdate(BaseModel):
         extra = "forbid"
 
 
-class StockUpdate(BaseModel):
-    stock: int | None = Field(None, ge=0, description="the new count")
-    delta: int | None = Field(None, description="or a change, e.g. 24 when a delivery arrives")
+class StockUpdate(RequestBody):
+    stock: int | None = Field(None, ge=0, le=MAX_STOCK, description="the new count")
+    delta: int | None = Field(
+        None,
+        ge=-MAX_STOCK,
+        le=MAX_STOCK,
+        description="or a change, e.g. 24 when a delivery arrives",
+    )
 
     class Config:
         extra = "forbid"
 
 
-class PriceUpdate(BaseModel):
+class PriceUpdate(RequestBody):
     price: str
 
     _check_price = validator("price", allow_reuse=True)(_price)
@@ -109,7 +138,7 @@ class ImportResult(BaseModel):
     imported: int
 
 
-class CustomerCreate(BaseModel):
+class CustomerCreate(RequestBody):
     name: str = Field(..., min_length=1, max_length=200)
     id: str | None = Field(None, regex=r"^[A-Za-z0-9_.@-]{1,64}$")
 
@@ -123,7 +152,7 @@ class CustomerCreated(BaseModel):
     token: str
 
 
-class CartItemIn(BaseModel):
+class CartItemIn(RequestBody):
     sku: str = Field(..., min_length=1, max_length=64)
     qty: int = Field(1, ge=1, le=999)
     options: dict[str, str] = {}
@@ -164,7 +193,7 @@ class CartPublic(BaseModel):
         )
 
 
-class CheckoutIn(BaseModel):
+class CheckoutIn(RequestBody):
     fulfilment: Literal["pickup", "delivery"] = "pickup"
     expected_total: str | None = Field(
         None, description="the total the shopper agreed to; 409 if it changed"
@@ -242,7 +271,7 @@ class OrderPublic(BaseModel):
         )
 
 
-class OrderStatusIn(BaseModel):
+class OrderStatusIn(RequestBody):
     status: Literal["placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled"]
 
     class Config:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from commerce.accounts import create_customer
+from commerce.accounts import CUSTOMER_ID_PATTERN, create_customer
 from commerce.api.deps import SessionDep, StaffDep, current_staff
 from commerce.api.schemas import (
     CustomerCreate,
@@ -32,6 +32,7 @@ from commerce.catalog import (
     update_product,
 )
 from commerce.errors import InvalidRequest
+from commerce.models import MAX_DB_INTEGER
 from commerce.money import parse_price
 from commerce.orders import get_order, list_orders, set_order_status
 
@@ -45,7 +46,7 @@ def _groups(options: dict[str, list[str]]) -> list[dict]:
 @router.get("/products", response_model=list[ProductPublic])
 def admin_list_products(
     session: SessionDep,
-    category: str | None = None,
+    category: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     include_inactive: bool = True,
 ) -> list[ProductPublic]:
     products = list_products(session, category=category, include_inactive=include_inactive)
@@ -133,10 +134,10 @@ def admin_create_customer(session: SessionDep, body: CustomerCreate) -> Customer
 def admin_list_orders(
     session: SessionDep,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
-    customer_id: str | None = None,
+    customer_id: Annotated[str | None, Query(pattern=CUSTOMER_ID_PATTERN.pattern)] = None,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INTEGER)] = 0,
 ) -> list[OrderPublic]:
     orders = list_orders(
         session,

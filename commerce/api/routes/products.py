@@ -19,7 +19,7 @@ router = APIRouter(tags=["products"])
 def search_products(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="what the shopper said")] = None,
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    category: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[ProductPublic]:
     """Products best match first for `q`, or the whole catalog (by category and name)."""
