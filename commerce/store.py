@@ -118,7 +118,9 @@ class StoreFacts(BaseModel):
         if not match:
             return None
         h1, m1, h2, m2 = (int(g) for g in match.groups())
-        return OpeningHours(time(h1 % 24, m1), time(h2 % 24, m2))
+        # "09:00-24:00" is open until midnight: the last moment of the day, not 00:00.
+        closes = time.max if (h2, m2) == (24, 0) else time(h2 % 24, m2)
+        return OpeningHours(time(h1 % 24, m1), closes)
 
     def local(self, now: datetime) -> datetime:
         return now.astimezone(self.zone)

@@ -130,7 +130,7 @@ class Microphone:
         for rate in (SAMPLE_RATE_HZ, None):
             try:
                 self._rate = rate or int(sd.query_devices(index, "input")["default_samplerate"])
-                self._stream = sd.RawInputStream(
+                stream = sd.RawInputStream(
                     samplerate=self._rate,
                     blocksize=self._rate * CHUNK_MS // 1000,
                     device=index,
@@ -138,7 +138,8 @@ class Microphone:
                     dtype="int16",
                     callback=callback,
                 )
-                self._stream.start()
+                stream.start()
+                self._stream = stream
                 return
             except sd.PortAudioError as exc:
                 last_error = exc

@@ -143,7 +143,7 @@ def _serve(
     )
 
     async def main() -> None:
-        if voice_loop is None:
+        if voice_loop is None or parts is None:
             await server.serve()
             return
         stop = asyncio.Event()

@@ -26,7 +26,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def create_app(session_factory: sessionmaker, *, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+def create_app(
+    session_factory: sessionmaker, *, extra_routers: Sequence[APIRouter] = ()
+) -> FastAPI:
     """The store API; the CLI adds the assistant's routers (text channel, action server)."""
     app = FastAPI(
         title="voxcart store API",

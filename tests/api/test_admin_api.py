@@ -285,3 +285,10 @@ def test_history_names_the_staff_key(
     assert by.startswith("staff:") and by != "staff:"
     if label:
         assert by == f"staff:{label}"
+
+
+def test_handoff_release_with_an_impossible_id_is_a_4xx(client, admin_headers) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(f"/admin/handoffs/{10**30}/release", headers=admin_headers)
+    assert 400 <= response.status_code < 500 and "detail" in response.json()
+    missing = client.post("/admin/handoffs/999/release", headers=admin_headers)
+    assert missing.status_code == 404

@@ -153,3 +153,14 @@ def test_new_store_file_replaces_the_facts(store: Store, tmp_path: Path) -> None
 
 def test_session_fixture_sees_demo_facts(session: Session) -> None:
     assert get_store_facts(session).assistant_name == "Rosa"
+
+
+def test_open_until_midnight() -> None:
+    from datetime import datetime, time, timezone
+
+    from commerce.store import StoreFacts
+
+    facts = StoreFacts(name="Late Shop", timezone="UTC", hours={"friday": "09:00-24:00"})
+    assert facts.hours_on("friday").closes == time.max
+    assert facts.is_open(datetime(2026, 11, 27, 23, 30, tzinfo=timezone.utc))  # a Friday
+    assert not facts.is_open(datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))

@@ -4,12 +4,12 @@ so the assistant takes over again."""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from commerce.api.deps import SessionDep, StaffDep, current_staff
 from commerce.handoffs import list_handoffs, release_handoff
-from commerce.models import Handoff
+from commerce.models import MAX_DB_INTEGER, Handoff
 
 router = APIRouter(prefix="/admin/handoffs", tags=["staff"], dependencies=[Depends(current_staff)])
 
@@ -51,6 +51,10 @@ def read_handoffs(
 
 
 @router.post("/{handoff_id}/release", response_model=HandoffPublic)
-def release(session: SessionDep, staff: StaffDep, handoff_id: int) -> HandoffPublic:
+def release(
+    session: SessionDep,
+    staff: StaffDep,
+    handoff_id: Annotated[int, Path(ge=1, le=MAX_DB_INTEGER)],
+) -> HandoffPublic:
     by = f"staff:{staff.label or staff.id}"
     return HandoffPublic.of(release_handoff(session, handoff_id=handoff_id, released_by=by))

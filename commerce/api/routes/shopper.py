@@ -41,7 +41,7 @@ def place_order(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> OrderPublic:
     """Places the cart. Retrying with the same `Idempotency-Key` returns the same order."""
-    body = body or CheckoutIn()
+    body = body or CheckoutIn(fulfilment="pickup", expected_total=None)
     order = checkout(
         session,
         customer_id=customer.id,
