@@ -67,6 +67,11 @@ class SpeakingStarted:
 
 
 @dataclass(frozen=True)
+class Spoke:
+    completed: bool  # False: cut short by barge-in
+
+
+@dataclass(frozen=True)
 class BargeIn:
     pass
 
@@ -93,6 +98,7 @@ Event = (
     | Heard
     | Answered
     | SpeakingStarted
+    | Spoke
     | BargeIn
     | Ignored
     | DeviceProblem
@@ -106,12 +112,14 @@ def print_event(event: Event) -> None:
         Heard: lambda e: f"heard: {e.text!r} ({e.confidence:.2f}, {e.stt_ms:.0f} ms)",
         Answered: lambda e: "assistant: " + " ".join(e.replies),
         SpeakingStarted: lambda e: f"(first reply audio after {e.first_audio_ms:.0f} ms)",
+        Spoke: lambda e: "" if e.completed else "(reply cut short)",
         BargeIn: lambda e: "(interrupted: listening)",
         Ignored: lambda e: f"(ignored {e.text!r}: {e.reason})",
         DeviceProblem: lambda e: f"audio problem: {e.message}",
         DeviceRecovered: lambda e: "audio device is back",
     }[type(event)](event)  # type: ignore[index]
-    print(text, file=sys.stderr, flush=True)
+    if text:
+        print(text, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- dialogue clients
@@ -323,5 +331,7 @@ class VoiceLoop:
                     first = False
                 self.last_reply_at = time.monotonic()
                 if not await self.speaker.play(audio):
+                    self.on_event(Spoke(completed=False))
                     return  # barge-in
                 self.last_reply_at = time.monotonic()
+        self.on_event(Spoke(completed=True))

@@ -24,6 +24,7 @@ from device.loop import (
     InProcessDialogue,
     LoopSettings,
     SpeakingStarted,
+    Spoke,
     VoiceLoop,
 )
 from dialogue import context
@@ -202,7 +203,7 @@ def test_spoken_turn_is_answered_on_the_speaker(pulse, feeder, recorder, voice_l
     loop_, events = voice_loop
     speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
     threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
-    done = lambda: any(isinstance(e, SpeakingStarted) for e in events) and not loop_.speaker.playing  # noqa: E731
+    done = lambda: any(isinstance(e, Spoke) for e in events)  # noqa: E731
     run_loop(loop_, done, limit_s=40)
     answered = [e for e in events if isinstance(e, Answered)]
     assert answered, events
