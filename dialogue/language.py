@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from commerce.money import number_words, spoken_price
+from commerce.resolver import singular
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -42,7 +43,8 @@ LEAD_INS = re.compile(
 )
 TRAILERS = re.compile(
     r"(?:[\s,]*\b(?:(?:to|in|into|on) (?:my|the) (?:cart|basket|order|list)|please|thanks|"
-    r"thank you|as well|too|for me|for now|if you can|if possible))+[\s.!?]*$"
+    r"thank you|as well|too|for me|for now|if you can|if possible|in there|in|then|also))+"
+    r"[\s.!?]*$"
 )
 SPLITTER = re.compile(r"\s*(?:,|;|\band also\b|\band then\b|\bplus\b|\band\b|&)\s*")
 
@@ -56,6 +58,7 @@ class ItemRequest:
     mention: str
     quantity_said: bool
     more: bool = False  # "another", "one more": add to what is there
+    said: str = ""  # the words as said, quantity included: "half a dozen eggs"
 
 
 def normalise(text: str) -> str:
@@ -112,22 +115,49 @@ def split_items(text: str) -> list[ItemRequest]:
         return []
     requests = []
     for chunk in SPLITTER.split(body):
-        chunk = chunk.strip(" ,")
+        # "hi, can I get a latte": each part may start with its own "can I get".
+        chunk = strip_request_words(chunk)
         if not chunk:
             continue
         quantity, mention, more = parse_quantity(chunk)
         mention = re.sub(r"^(?:of|more)\s+", "", mention)
-        if mention in ("one", "ones", "of those", "of them", "of that", "it", "that", "more"):
-            mention = ""
+        # "two bags of rice", "a couple of packs of pasta": the container is not the product.
+        if quantity is not None or re.match(r"^(?:some|a|an)\b", chunk):
+            mention = CONTAINER.sub("", mention)
+        mention = re.sub(r"^(?:of|more)\s+", "", mention).strip()
+        if mention in REFERENCES or BARE_CONTAINER.fullmatch(mention):
+            mention = ""  # "two of those", "I'll take a bag": the product just talked about
         requests.append(
             ItemRequest(
                 quantity=quantity or 1,
                 mention=mention,
                 quantity_said=quantity is not None,
                 more=more,
+                said=chunk,
             )
         )
     return requests
+
+
+# Words that point back at the product just talked about: "two of those", "one more of it".
+REFERENCES = frozenset(
+    [
+        "one", "ones", "it", "that", "this", "those", "them", "these", "more", "same",
+        "of those", "of them", "of that", "of it", "of these", "of this", "those ones",
+        "that one", "this one", "the same", "the same one", "same again", "of the same",
+        "more of those", "more of that", "more of them",
+    ]
+)  # fmt: skip
+BARE_CONTAINER = re.compile(
+    r"(?:bags?|packs?|packets?|boxe?s|box|bottles?|cans?|tins?|jars?|cartons?|cups?|tubs?|"
+    r"punnets?|loaf|loaves|pouch(?:es)?|rolls?|bunch(?:es)?|pieces?|sacks?|tubes?)"
+    r"(?: of (?:those|them|that|it|these|this))?"
+)
+CONTAINER = re.compile(
+    r"^(?:bags?|packs?|packets?|boxe?s|box|bottles?|cans?|tins?|jars?|cartons?|cups?|tubs?|"
+    r"punnets?|loaf|loaves|pouch(?:es)?|rolls?|bunch(?:es)?|pieces?|units?|items?|sacks?|"
+    r"tubes?|kilos?)\s+of\s+"
+)
 
 
 def find_number(text: str) -> int | None:
@@ -158,7 +188,13 @@ def join_words(items: list[str], last: str = "and") -> str:
 _SIZE_SUFFIX = re.compile(
     r"\s+(\d+\s*x\s*)?\d+(\.\d+)?\s*(g|kg|ml|l|cl|oz|lb|lbs)\b\.?$", flags=re.IGNORECASE
 )
-_COUNT_SUFFIX = re.compile(r"\s*\((\d+)\)$")
+_COUNT_SUFFIX = re.compile(r"\s*\((\d+)(?:\s+([a-z]+))?\)$", flags=re.IGNORECASE)
+# "Toilet Paper 12 Rolls" -> "toilet paper, twelve rolls"
+_COUNTED_WORDS = re.compile(
+    r"\s+(\d+)\s+(rolls|pieces|bags|sheets|sticks|pods|tablets|capsules|cans|bottles|pack|"
+    r"count|ct|sachets|pouches|tins)$",
+    flags=re.IGNORECASE,
+)
 _UNIT_WORDS = {"g": "grams", "kg": "kilos", "ml": "millilitres", "l": "litre", "oz": "ounces"}
 
 
@@ -166,14 +202,28 @@ def spoken_name(name: str) -> str:
     """'Oat Milk 1 L' -> 'oat milk', 'Free-Range Eggs (12)' -> 'free-range eggs, pack of 12'."""
     count = _COUNT_SUFFIX.search(name)
     base = _COUNT_SUFFIX.sub("", name)
+    counted = _COUNTED_WORDS.search(base)
+    base = _COUNTED_WORDS.sub("", base)
     base = _SIZE_SUFFIX.sub("", base).strip()
     spoken = base.lower()
-    if count:
+    if counted:
+        spoken += f", {number_words(int(counted.group(1)))} {counted.group(2).lower()}"
+    if count and count.group(2):
+        spoken += f", {number_words(int(count.group(1)))} {count.group(2).lower()}"
+    elif count:
         spoken += f", pack of {number_words(int(count.group(1)))}"
     return spoken
 
 
+def is_are(spoken: str) -> str:
+    """'strawberries' -> 'are', 'oat milk' -> 'is' (for "... is out of stock")."""
+    last = spoken.split(",")[0].split()[-1] if spoken.split() else ""
+    return "are" if last.endswith("s") and not last.endswith(("ss", "us", "is")) else "is"
+
+
 def plural(word: str) -> str:
+    if word.endswith("loaf"):
+        return word[:-1] + "ves"
     if word.endswith("s") and not word.endswith("ss"):
         return word  # already plural: "eggs", "strawberries"
     if re.search(r"(s|x|z|ch|sh)$", word):
@@ -187,7 +237,8 @@ def quantity_phrase(quantity: int, name: str, unit: str = "each") -> str:
     """(2, 'Butter Croissant', 'each') -> 'two butter croissants'; (2, 'Oat Milk 1 L', 'carton')
     -> 'two cartons of oat milk'."""
     spoken = spoken_name(name)
-    counted = unit in ("each", "", "cup", "piece", "item")
+    # "Sourdough Loaf" sold by the loaf is "a sourdough loaf", not "a loaf of sourdough loaf".
+    counted = unit in ("each", "", "cup", "piece", "item") or spoken.split(" ")[-1] == unit
     if quantity == 1:
         thing = spoken if counted else f"{unit} of {spoken}"
         return ("an " if thing[:1] in "aeiou" else "a ") + thing
@@ -197,12 +248,51 @@ def quantity_phrase(quantity: int, name: str, unit: str = "each") -> str:
     return f"{words} {plural(unit)} of {spoken}"
 
 
+# Everyday words for common option values: "the big one" is the large one.
+OPTION_SYNONYMS = {
+    "big": "large", "bigger": "large", "biggest": "large", "huge": "large", "little": "small",
+    "smaller": "small", "smallest": "small", "tiny": "small", "regular": "medium",
+    "normal": "medium", "mid": "medium", "grey": "gray", "gray": "grey", "skimmed": "skim",
+    "skinny": "skim", "full": "whole",
+}  # fmt: skip
+# Option groups whose values read as adjectives before the name: "a large red leash".
+ADJECTIVE_GROUPS = (
+    "size", "length", "color", "colour", "shape", "pattern", "material", "flavor", "flavour",
+    "style", "type", "kind", "variety",
+)  # fmt: skip
+
+
+def describe(quantity: int, name: str, unit: str, options: dict[str, str] | None = None) -> str:
+    """(2, 'Caffe Latte', 'cup', {'size': 'large', 'milk': 'oat'}) -> 'two large caffe lattes
+    with oat milk'; (1, 'Nylon Leash', 'each', {'color': 'red', 'size': 'small'}) -> 'a small
+    red nylon leash'. Spoken words, no brackets."""
+    options = {k: v for k, v in (options or {}).items() if v}
+    adjectives = [options[g] for g in ADJECTIVE_GROUPS if g in options]
+    extras = []
+    for group, value in options.items():
+        if group in ADJECTIVE_GROUPS:
+            continue
+        # "two batteries" for the group "battery" already says what it is.
+        said = {singular(w) for w in value.split()}
+        extras.append(value if singular(group) in said else f"{value} {group}")
+    count = _COUNT_SUFFIX.search(name)
+    base = _COUNT_SUFFIX.sub("", name)
+    named = " ".join([*adjectives, base]) + (count.group(0) if count else "")
+    phrase = quantity_phrase(quantity, named, unit)
+    if extras:
+        phrase += " with " + join_words(extras)
+    return phrase
+
+
 def options_phrase(options: dict[str, str]) -> str:
     """{'size': 'large', 'milk': 'oat'} -> 'large, oat milk'."""
     parts = []
     for group, value in options.items():
-        parts.append(value if group in ("size", "flavor", "flavour", "color", "colour") else
-                     f"{value} {group}")
+        parts.append(
+            value
+            if group in ("size", "flavor", "flavour", "color", "colour")
+            else f"{value} {group}"
+        )
     return ", ".join(parts)
 
 

@@ -10,6 +10,7 @@ answer), `last_item` (what "another one" or "no, three" refers to), `fulfilment`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ from dialogue import language as lang
 MAX_CHOICES = 4
 NOT_UNDERSTOOD_LIMIT = 2
 CAPABILITIES = (
-    "I can add products to your cart, tell you prices, read back your cart, place, track or "
-    "cancel orders, and answer questions about the store."
+    "I can help with products and prices, your cart, placing, tracking or cancelling orders, "
+    "and store questions like opening hours and delivery."
 )
 
 
@@ -51,6 +52,9 @@ class Turn:
     messages: list[str] = field(default_factory=list)
     updates: dict[str, Any] = field(default_factory=dict)
     _store: StoreFacts | None = None
+    # Handlers hand a turn to another when the classifier's intent does not fit the words
+    # ("I'll have the oat milk" as a question); counted so they can never go round in circles.
+    redirects: int = 0
 
     @property
     def store(self) -> StoreFacts:
@@ -74,15 +78,23 @@ class Turn:
 # --------------------------------------------------------------------------- helpers
 
 
+MAX_REDIRECTS = 2
+
+
+def _redirect(turn: Turn) -> bool:
+    """Whether a handler may pass this turn to another one (at most twice per turn)."""
+    if turn.redirects >= MAX_REDIRECTS:
+        return False
+    turn.redirects += 1
+    return True
+
+
 def _product(turn: Turn, sku: str) -> Product:
     return get_product(turn.session, sku=sku)
 
 
 def _describe(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
-    phrase = lang.quantity_phrase(quantity, product.name, product.unit)
-    if options:
-        phrase += f" ({lang.options_phrase(options)})"
-    return phrase
+    return lang.describe(quantity, product.name, product.unit, options)
 
 
 def _cart_summary(turn: Turn) -> tuple[str, int]:
@@ -95,6 +107,17 @@ def _cart_summary(turn: Turn) -> tuple[str, int]:
 
 
 def _alternative(turn: Turn, product: Product) -> Product | None:
+    """An in-stock product from the same category: the most alike by name ("white paint" for
+    "grey paint"), else the category's best seller."""
+    for candidate in resolve_mention(turn.session, mention=product.name, limit=10):
+        other = _product(turn, candidate.sku)
+        if (
+            other.sku != product.sku
+            and other.category == product.category
+            and other.active
+            and other.stock > 0
+        ):
+            return other
     for sku in best_sellers(turn.session, category=product.category, limit=4):
         if sku != product.sku:
             return _product(turn, sku)
@@ -115,10 +138,19 @@ def _mention_from_question(text: str) -> str:
         r"what(?:'s| is| are)(?: an?| the| your)?|tell me about(?: an?| the| your)?|"
         r"(?:do|does) (?:you|the store) (?:have|sell|stock|carry|got)(?: any| an?| the| some)?|"
         r"(?:is|are) (?:there )?(?:any |the |an? )?|have you got(?: any| an?)?|"
-        r"can i get|what kinds? of|what types? of|which)\b\s*",
+        r"can i get|what kinds? of|what types? of|what sorts? of|what about(?: the| an?)?|"
+        r"which)\b\s*",
         "",
         body,
     )
+    # "what colours does the collar come in"
+    body = re.sub(
+        r"^(?:what|which) (?:colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?)"
+        r"(?: of)?(?: (?:does|do|is|are|can i get))?(?: (?:the|a|an|your|it|they))?\b\s*",
+        "",
+        body,
+    )
+    body = re.sub(r"\b(?:come|comes|available|sold) (?:in|with)\b.*$", "", body)
     body = re.sub(
         r"\b(?:in stock|available|cost|costs|left|today|right now|now|please|made of|made with|"
         r"exactly|again|do you have|do you sell|have you got|you have|you sell|there)\b",
@@ -155,10 +187,14 @@ def _add(
     problems: list[str],
 ) -> bool:
     if not product.active or product.stock <= 0:
-        message = f"Sorry, {lang.spoken_name(product.name)} is out of stock right now"
+        name = lang.spoken_name(product.name)
+        message = f"Sorry, {name} {lang.is_are(name)} out of stock right now"
         alternative = _alternative(turn, product)
         if alternative is not None:
-            message += f". We do have {lang.spoken_name(alternative.name)}; would you like that?"
+            thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
+            message += (
+                f". We do have {thing}, {turn.money(alternative.price_cents)}. Would you like that?"
+            )
             turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": quantity})
         else:
             message += "."
@@ -173,6 +209,8 @@ def _add(
             options=options,
         )
     except OutOfStock as exc:
+        # "ok then twelve" means twelve of this, not of whatever was added before.
+        turn.set("last_item", {"sku": product.sku, "options": options, "quantity": 0})
         left = exc.available - (exc.requested - quantity)
         if left > 0:
             problems.append(
@@ -188,13 +226,12 @@ def _add(
     except InvalidOption as exc:
         problems.append(exc.message + ".")
         return False
-    said = _describe(product, quantity, {k: v for k, v in options.items() if v})
+    said = _describe(product, quantity, item.options)
     if item.assumed_options:
-        said += f", {lang.options_phrase(item.assumed_options)} as standard"
+        # Options not said take the defaults, and the reply says so.
+        said += f", our standard {lang.join_words(list(item.assumed_options))}"
     added.append(said)
-    turn.set(
-        "last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity}
-    )
+    turn.set("last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity})
     return True
 
 
@@ -204,56 +241,101 @@ def _only_options(turn: Turn, mention: str) -> dict[str, str] | None:
     if not last:
         return None
     product = _product(turn, last["sku"])
-    groups = product.option_groups()
-    words = [w for w in tokens(mention)]
-    if not words:
+    if not tokens(mention) or not product.option_groups():
         return None
-    chosen: dict[str, str] = {}
-    for word in words:
-        hit = next(
-            ((g, v) for g, values in groups.items() for v in values if tokens(v) == [word]), None
+    return _options_for(product, mention) or None
+
+
+def add_items(
+    turn: Turn,
+    requests: list[lang.ItemRequest] | None = None,
+    *,
+    added: list[str] | None = None,
+    problems: list[str] | None = None,
+) -> None:
+    """Adds what the shopper asked for; `added`/`problems` carry on a reply already begun
+    (the rest of a list after a "which one?")."""
+    if (
+        requests is None
+        and re.match(
+            r"^(?:(?:no|nope|sorry|oops|wait|actually|oh|um|uh)\b[\s,]*)*(?:i meant|i mean|i said|"
+            r"make (?:it|that|them|those)|change (?:it|that|them|those))\b",
+            lang.normalise(turn.text),
         )
-        if hit is None and word in {tok for g in groups for tok in tokens(g)}:
-            continue  # "oat milk": the group's name
-        if hit is None:
-            return None
-        chosen[hit[0]] = hit[1]
-    return chosen or None
-
-
-def add_items(turn: Turn, requests: list[lang.ItemRequest] | None = None) -> None:
-    requests = lang.split_items(turn.text) if requests is None else requests
+        and carts.get_cart(turn.session, customer_id=turn.customer_id).items
+        and _redirect(turn)
+    ):
+        change_item(turn)  # "sorry, I meant a blue one": a correction, not another item
+        return
+    if (
+        requests is None
+        and re.match(
+            r"^(?:(?:wait|ok|okay|oh|um|uh|actually|sorry|no|and|also|can you|could you|please)\b"
+            r"[\s,]*)*(?:remove|delete|take (?:out|off|away)|get rid of|drop)\b",
+            lang.normalise(turn.text),
+        )
+        and _redirect(turn)
+    ):
+        remove_item(turn)  # "wait, remove one collar first"
+        return
+    requests = lang.split_items(_without_name(turn)) if requests is None else requests
     if not requests:
         not_understood(turn)
         return
-    added: list[str] = []
-    problems: list[str] = []
+    added = [] if added is None else added
+    problems = [] if problems is None else problems
+    changed: list[str] = []
+    base: dict | None = None  # the item just added, which "large" or "one red" refines
     for position, request in enumerate(requests):
+        request = dataclasses.replace(request, mention=_with_synonyms(turn, request.mention))
+        if base is not None and _extends_base(turn, base, request, added, problems):
+            continue
         if not request.mention:
             last = turn.slot("last_item")
             if not last:
                 problems.append("Sorry, which product would you like more of?")
                 continue
-            _add(turn, _product(turn, last["sku"]), request.quantity, last["options"], added,
-                 problems)  # fmt: skip
+            if _add(turn, _product(turn, last["sku"]), request.quantity, last["options"], added,
+                    problems):  # fmt: skip
+                base = _base(turn, request.quantity, len(added) - 1)
             continue
-        candidates = _candidates_for(turn, request)
+        candidates, quantity = _candidates_for(turn, request)
+        request = lang.ItemRequest(quantity, request.mention, request.quantity_said,
+                                   request.more, request.said)  # fmt: skip
         choice = pick(candidates)
         if choice.best is None and not choice.alternatives:
             options = _only_options(turn, request.mention)
+            last = turn.slot("last_item")
+            if options and base is not None and base["remaining"] > 0:
+                # "a red leash, large", "two collars, one blue and one black"
+                wanted = request.quantity if request.quantity_said else base["remaining"]
+                _refine(turn, base, options, min(wanted, base["remaining"]))
+                added[base["index"]] = _base_description(turn, base)
+                continue
+            in_cart = carts.get_cart(turn.session, customer_id=turn.customer_id).quantities
+            if options and last["sku"] not in in_cart:
+                # "how much is a dog bed?" ... "a medium one please"
+                if _add(turn, _product(turn, last["sku"]), request.quantity, options, added,
+                        problems):  # fmt: skip
+                    base = _base(turn, request.quantity, len(added) - 1)
+                continue
             if options:
-                last = turn.slot("last_item")
+                # "the large one" about what is already in the cart: a change, not an addition.
                 item = carts.change_options(
                     turn.session, customer_id=turn.customer_id, sku=last["sku"], options=options
                 )
                 turn.set("last_item", {**last, "options": item.options})
-                if added:
-                    added[-1] = _describe(_product(turn, last["sku"]), item.quantity, item.options)
-                else:
-                    added.append(
-                        _describe(_product(turn, last["sku"]), item.quantity, item.options)
-                    )
+                changed.append(_describe(_product(turn, last["sku"]), item.quantity, item.options))
                 continue
+            if (
+                len(tokens(request.mention)) > 2
+                and not _known_words(turn, request.mention)
+                and not added
+                and len(requests) == 1
+                and _redirect(turn)
+            ):
+                not_understood(turn)  # "i want to fly to the moon" is not an order
+                return
             problems.append(f"Sorry, I couldn't find {request.mention} in our catalog.")
             continue
         if choice.best is None:
@@ -268,39 +350,160 @@ def add_items(turn: Turn, requests: list[lang.ItemRequest] | None = None) -> Non
                     "rest": [r.__dict__ for r in requests[position + 1 :]],
                 },
             )
-            _say_added(turn, added, problems, end="")
+            _say_added(turn, added, problems, end="", changed=changed)
             turn.say(f"Which {request.mention} would you like: {_candidates_text(turn, skus)}?")
             return
         best = choice.best
-        _add(turn, _product(turn, best.sku), request.quantity, best.options, added, problems)
-    _say_added(turn, added, problems)
+        if _add(turn, _product(turn, best.sku), request.quantity, best.options, added, problems):
+            base = _base(turn, request.quantity, len(added) - 1)
+    _say_added(turn, added, problems, changed=changed)
 
 
-def _candidates_for(turn: Turn, request: lang.ItemRequest) -> list[Candidate]:
-    candidates = resolve_mention(turn.session, mention=request.mention)
-    if request.quantity_said:
-        # "half a dozen eggs" may be a product's own name rather than six of "eggs".
-        whole = resolve_mention(
-            turn.session, mention=f"{_quantity_words(request)} {request.mention}"
+def _extends_base(
+    turn: Turn, base: dict, request: lang.ItemRequest, added: list[str], problems: list[str]
+) -> bool:
+    """Words about the item just added rather than a new product: 'two lattes, one with oat
+    milk' (some of them change), 'two everything bagels and a plain one' (one more, another
+    way). Returns whether the request was handled."""
+    mention = request.mention
+    if not mention:
+        return False
+    product = _product(turn, base["sku"])
+    options = _options_for(product, mention)
+    if not options:
+        return False
+    leading = re.match(r"^(?:with|in)\b", mention) is not None
+    if not leading and resolve_mention(turn.session, mention=mention):
+        return False  # "a latte and oat milk": a carton of oat milk, not a change
+    if re.search(r"\b(?:one|ones)$", mention) and not leading:
+        # "and a plain one": another of the same product, with these options.
+        if _add(turn, product, request.quantity, {**base["options"], **options}, added, problems):
+            base.update(_base(turn, request.quantity, len(added) - 1))
+        return True
+    if base["remaining"] <= 0:
+        return False
+    wanted = request.quantity if request.quantity_said else base["remaining"]
+    _refine(turn, base, options, min(wanted, base["remaining"]))
+    added[base["index"]] = _base_description(turn, base)
+    return True
+
+
+def _with_synonyms(turn: Turn, mention: str) -> str:
+    """'a skinny latte' -> 'a skim latte', 'a big hot chocolate' -> 'a large hot chocolate',
+    when the catalog offers that option value and does not use the word itself."""
+    index = _default_resolver.index(turn.session)
+    words = []
+    for word in mention.split():
+        synonym = lang.OPTION_SYNONYMS.get(word)
+        if synonym and word not in index.postings and synonym in index.option_vocabulary:
+            word = synonym
+        words.append(word)
+    return " ".join(words)
+
+
+def _known_words(turn: Turn, mention: str) -> bool:
+    """Whether every word of a mention is a word this catalog uses (names, aliases, options):
+    'a coffee' is, 'purple monkey dishwasher' is not."""
+    index = _default_resolver.index(turn.session)
+    words = tokens(_with_synonyms(turn, mention))
+    return bool(words) and all(
+        w in index.postings or w in index.option_vocabulary or w in OPTION_FILLER for w in words
+    )
+
+
+def _base(turn: Turn, quantity: int, index: int) -> dict:
+    last = turn.slot("last_item")
+    return {"sku": last["sku"], "options": dict(last["options"]), "remaining": quantity,
+            "index": index, "parts": []}  # fmt: skip
+
+
+def _refine(turn: Turn, base: dict, options: dict[str, str], quantity: int) -> None:
+    """Moves `quantity` of the item just added to other options: 'two collars, one blue ...'."""
+    product = _product(turn, base["sku"])
+    new, _ = carts.complete_options(product, {**base["options"], **options})
+    if new != base["options"]:
+        cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+        line = next(
+            (i for i in cart.items if i.sku == base["sku"] and i.options == base["options"]), None
         )
-        if whole and whole[0].score == 1.0 and (not candidates or candidates[0].score < 1.0):
-            return whole[:1]
-    return candidates
+        if line is not None:
+            carts.set_quantity(
+                turn.session,
+                customer_id=turn.customer_id,
+                sku=base["sku"],
+                quantity=line.quantity - quantity,
+                options=base["options"],
+            )
+            carts.add_to_cart(turn.session, customer_id=turn.customer_id, sku=base["sku"],
+                              quantity=quantity, options=new)  # fmt: skip
+    base["remaining"] -= quantity
+    base["parts"].append((quantity, new))
+    turn.set("last_item", {"sku": base["sku"], "options": new, "quantity": quantity})
 
 
-def _quantity_words(request: lang.ItemRequest) -> str:
-    for phrase, number in lang.QUANTITY_PHRASES:
-        if number == request.quantity and " " in phrase:
-            return phrase
-    return lang.number_words(request.quantity)
+def _base_description(turn: Turn, base: dict) -> str:
+    product = _product(turn, base["sku"])
+    parts: list[tuple[int, dict]] = []
+    if base["remaining"]:
+        parts.append((base["remaining"], base["options"]))
+    for quantity, options in base["parts"]:
+        same = next((i for i, (_, o) in enumerate(parts) if o == options), None)
+        if same is None:
+            parts.append((quantity, options))
+        else:
+            parts[same] = (parts[same][0] + quantity, options)
+    return lang.join_words([_describe(product, q, o) for q, o in parts])
 
 
-def _say_added(turn: Turn, added: list[str], problems: list[str], end: str = "default") -> None:
+def _named_products(turn: Turn) -> bool:
+    """Whether the words name catalog products (an order, whatever the classifier said)."""
+    named = [r for r in lang.split_items(_without_name(turn)) if r.mention]
+    products = [r for r in named if _names_product(turn, r.mention)]
+    # "a bed for my dog, big": option words may follow a product.
+    rest = [r for r in named if r not in products]
+    return bool(products) and all(_known_words(turn, r.mention) for r in rest)
+
+
+def _names_product(turn: Turn, mention: str) -> bool:
+    """A mention that clearly names catalog products (one, or several to choose from)."""
+    candidates = resolve_mention(turn.session, mention=_with_synonyms(turn, mention))
+    return bool(candidates) and (candidates[0].score >= 0.75 or _known_words(turn, mention))
+
+
+def _without_name(turn: Turn) -> str:
+    """The shopper's words without the assistant's name: "hi rosa, a latte" -> "hi, a latte"."""
+    name = turn.store.assistant_name
+    if not name or name == "the assistant":
+        return turn.text
+    return re.sub(rf"\b{re.escape(name)}\b", " ", turn.text, flags=re.IGNORECASE)
+
+
+def _candidates_for(turn: Turn, request: lang.ItemRequest) -> tuple[list[Candidate], int]:
+    """Candidates for a request, and how many to add."""
+    candidates = resolve_mention(turn.session, mention=request.mention)
+    if request.quantity_said and request.said and tokens(request.said) != tokens(request.mention):
+        # "half a dozen eggs", "six eggs": the words may be a product's own name (a box of
+        # six) rather than six of "eggs". An exact name match, quantity included, wins.
+        whole = resolve_mention(turn.session, mention=request.said)
+        if whole and whole[0].score == 1.0 and pick(whole).best is not None:
+            return whole[:1], 1
+    return candidates, request.quantity
+
+
+def _say_added(
+    turn: Turn,
+    added: list[str],
+    problems: list[str],
+    end: str = "default",
+    changed: list[str] | None = None,
+) -> None:
     parts = []
+    if changed:
+        parts.append(f"Okay, changed to {lang.join_words(changed)}.")
     if added:
         parts.append(f"Added {lang.join_words(added)}.")
     parts.extend(problems)
-    if end == "default" and added and not turn.slot("pending"):
+    if end == "default" and (added or changed) and not turn.slot("pending"):
         parts.append("Anything else?")
     if parts:
         turn.say(" ".join(parts))
@@ -327,13 +530,30 @@ def choose(turn: Turn) -> None:
     for candidate in extra:
         if candidate.sku == sku:
             options.update(candidate.options)
-    added: list[str] = []
-    problems: list[str] = []
+    replaced = pending.get("replace")
+    quantity = int(pending.get("quantity", 1))
+    if replaced:
+        # "actually make the pasta ..." answered: the new product takes the old one's place.
+        if replaced == sku:
+            carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
+                               quantity=quantity)  # fmt: skip
+            turn.say(f"Okay, {_describe(product, quantity)} now.")
+            return
+        old = _product(turn, replaced)
+        carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=replaced)
+        added: list[str] = []
+        problems: list[str] = []
+        if _add(turn, product, quantity, options, added, problems):
+            turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+        else:
+            turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
+        return
+    added = []
+    problems = []
     _add(turn, product, int(pending.get("quantity", 1)), options, added, problems)
     rest = [lang.ItemRequest(**r) for r in pending.get("rest", [])]
     if rest:
-        _say_added(turn, added, problems, end="")
-        add_items(turn, rest)
+        add_items(turn, rest, added=added, problems=problems)
     else:
         _say_added(turn, added, problems)
 
@@ -342,111 +562,287 @@ def choose(turn: Turn) -> None:
 
 
 CORRECTION_LEAD = re.compile(
-    r"^(?:(?:no|nope|sorry|actually|oops|wait|oh|i mean|i meant|make (?:it|that)|"
-    r"change (?:it|that)(?: to)?|can you make (?:it|that)|not|instead|rather|"
-    r"switch (?:it|that)(?: to)?)\b[\s,]*)+"
+    r"^(?:(?:no|nope|sorry|actually|oops|wait|oh|hmm|um|uh|ah|hang on|hold on|ok|okay|so|and|"
+    r"also|then|but|"
+    r"please|i mean|i meant|i said|i wanted|i want|i'd like|can you|could you|can i|could i|"
+    r"let's|just|make (?:it|that|those|them|this)|change (?:it|that|those|them|this)(?: to)?|"
+    r"switch (?:it|that|those|them)(?: to)?|instead|rather)\b[\s,]*)+"
 )
+# "the size of", "the quantity of": the part of an item being changed, not the item.
+ASPECT = re.compile(
+    r"^(?:the )?(?:size|quantity|number|amount|count|milk|colou?r|flavou?r|grind|option)s?"
+    r"(?: of)?(?: (?:the|my))?\b\s*"
+)
+CHANGE_FILLER = re.compile(
+    r"\b(?:instead|please|then|too|in my cart|in the cart|in my basket|for me|of those|of them|"
+    r"of that|of it)\b"
+)
+
+
+def _correction_body(text: str) -> str:
+    body = CORRECTION_LEAD.sub("", lang.normalise(text)).strip(" ,")
+    body = re.sub(r"\b(?:instead|please|then|too|in my cart|in the cart|in my basket|for me)\b",
+                  " ", body)  # fmt: skip
+    return re.sub(r"\s+", " ", body).strip(" ,")
+
+
+def _cart_target(turn: Turn, mention: str, skus: list[str], strict: bool) -> str | None:
+    """The cart item a shopper names ("the croissants", "the second one"), or None."""
+    mention = re.sub(r"^(?:the|my|those|that|these|this|a|an)\s+", "", mention.strip(" ,"))
+    if not mention or not tokens(mention) and lang.find_ordinal(mention) is None:
+        return None
+    if all(w in lang.NUMBER_WORDS or w.isdigit() for w in mention.split()):
+        return None  # "6 instead of 4": numbers, not items
+    ordinal = lang.find_ordinal(mention)
+    ordinal_words = "|".join(lang.ORDINALS)
+    if ordinal is not None and re.fullmatch(
+        rf"(?:the )?(?:{ordinal_words})(?: one| item| thing| product)?", mention
+    ):
+        return skus[ordinal] if -len(skus) <= ordinal < len(skus) else None
+    if ordinal is not None:
+        # "remove one collar first": "first" is not a position here.
+        mention = re.sub(rf"\b(?:{ordinal_words})\b", " ", mention).strip()
+        if not tokens(mention):
+            return None
+    # "the whole milk" when only oat milk is in the cart names a product that is not there.
+    elsewhere = pick(resolve_mention(turn.session, mention=mention))
+    if elsewhere.best is not None and elsewhere.best.score >= 0.8:
+        return elsewhere.best.sku if elsewhere.best.sku in skus else None
+    scores = _default_resolver.index(turn.session).scores_for(mention, skus)
+    best = max(scores.values(), default=0.0)
+    if best <= 0 or (strict and best < 0.5):
+        return None
+    winners = [sku for sku, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _split_correction(turn: Turn, body: str, skus: list[str]) -> tuple[str | None, str]:
+    """'tomatoes not spinach' -> (SPINACH, 'tomatoes'); 'make the eggs two' -> (EGGS, 'two');
+    'three' -> (None, 'three'): which cart item changes (None: the last one) and to what."""
+    patterns = (
+        r"^not (?:the )?(?P<old>[^,]+), (?:but |i want |i meant |i mean )?(?P<new>.+)$",
+        r"^(?P<new>.+?),? (?:and )?not (?:the )?(?P<old>.+)$",
+        r"^(?P<new>.+?) (?:instead of|rather than|in place of) (?:the )?(?P<old>.+)$",
+        r"^(?:swap|switch|change|replace|make|update|turn|put) (?:the )?(?P<old>.+?) "
+        r"(?:to|into|for|with|as) (?P<new>.+)$",
+        r"^(?:the )?(?P<old>.+?) (?:to|into|should be|as) (?P<new>.+)$",
+    )
+    for pattern in patterns:
+        m = re.match(pattern, body)
+        if not m:
+            continue
+        old, new = m.group("old").strip(" ,"), m.group("new").strip(" ,")
+        aspect = ASPECT.sub("", old) if ASPECT.match(old) else old
+        target = _cart_target(turn, aspect, skus, strict=True)
+        if target is not None:
+            return target, new
+        if not aspect or lang.find_number(old) is not None and not tokens(old):
+            return None, new
+    # "make the spaghetti penne", "make the eggs two": the first words name a cart item;
+    # "make two of the lattes large": some of them.
+    m = re.match(r"^(?:make|change|switch|swap|turn|have) (?:the |my )?(?P<rest>.+)$", body)
+    if m:
+        some = ""
+        rest = m.group("rest")
+        part = re.match(r"^(\S+) of (?:the |my |those |these |them )?(.+)$", rest)
+        if part and lang.find_number(part.group(1)) is not None:
+            some, rest = f"{part.group(1)} of them ", part.group(2)
+        words = rest.split()
+        for k in range(1, len(words)):
+            target = _cart_target(turn, " ".join(words[:k]), skus, strict=True)
+            if target is not None:
+                return target, some + " ".join(words[k:])
+        return None, m.group("rest")
+    return None, body
 
 
 def change_item(turn: Turn) -> None:
     """'no, three', 'actually make it oat milk', 'sorry, I meant the large',
-    'change the croissants to four'."""
-    text = lang.normalise(turn.text)
-    body = CORRECTION_LEAD.sub("", text).strip(" ,")
-    body = re.sub(r"^(?:the|a|an)\s+", "", body)
-    last = turn.slot("last_item")
+    'change the croissants to four', 'I meant tomatoes not spinach'."""
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     if not cart.items:
         add_items(turn)
         return
-    m = re.match(r"^(?:change |make )?(?:the )?(.+?) (?:to|into) (.+)$", body)
-    target_sku = last["sku"] if last else cart.items[-1].sku
-    if m and _resolve_in(turn, m.group(1), [i.sku for i in cart.items]):
-        target_sku = _resolve_in(turn, m.group(1), [i.sku for i in cart.items]) or target_sku
-        body = m.group(2)
-    number = lang.find_number(body)
-    remainder = re.sub(r"\b(\d+|" + "|".join(lang.NUMBER_WORDS) + r")\b", " ", body)
-    remainder = re.sub(r"\b(one|ones|please|instead|of (?:those|them))\b", " ", remainder).strip()
+    skus = list(dict.fromkeys(i.sku for i in cart.items))
+    body = _correction_body(turn.text)
+    target_sku, new = _split_correction(turn, body, skus)
+    last = turn.slot("last_item")
+    if target_sku is None:
+        target_sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
+    _apply_change(turn, cart, target_sku, new)
+
+
+def _change_quantity(text: str, current: int) -> tuple[int | None, str]:
+    """'three of those' -> (3, ''), 'a dozen' -> (12, ''), 'double it' -> (2 x current, ''),
+    'the large one' -> (None, 'large')."""
+    text = re.sub(r"^(?:just|only|to)\s+", "", text.strip())
+    if re.match(r"^(?:double|twice)\b", text):
+        return current * 2, ""
+    number, rest, _more = lang.parse_quantity(text)
+    rest = CHANGE_FILLER.sub(" ", rest)
+    rest = re.sub(r"^(?:the|a|an|some)\s+", "", rest.strip())
+    rest = re.sub(r"\s*\b(?:one|ones)$", "", rest).strip(" ,")
+    if rest in lang.REFERENCES or lang.BARE_CONTAINER.fullmatch(rest):
+        rest = ""
+    rest = lang.CONTAINER.sub("", rest)
+    if rest in ("of", "more"):
+        rest = ""
+    return number, rest
+
+
+def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -> None:
     product = _product(turn, target_sku)
+    have = _quantity_in_cart(cart, target_sku)
+    number, remainder = _change_quantity(new, have)
+    line = next(i for i in reversed(cart.items) if i.sku == target_sku)
     if remainder:
         options = _options_for(product, remainder)
+        if not options:
+            choice = pick(resolve_mention(turn.session, mention=remainder))
+            if (
+                choice.best is not None
+                and choice.best.sku == target_sku
+                and not number
+                and (not choice.best.options)
+            ):
+                turn.say(f"You have {_describe(product, have, line.options)}. "
+                         "What would you like to change?")  # fmt: skip
+                return
+            if choice.best is not None and choice.best.sku == target_sku and choice.best.options:
+                options = choice.best.options  # "make it a large latte"
+            elif choice.best is not None and choice.best.sku != target_sku:
+                if number and choice.best.sku in cart.quantities:
+                    # "make that three bags of rice": the rice already in the cart changes.
+                    _apply_change(turn, cart, choice.best.sku, lang.number_words(number))
+                    return
+                _swap(turn, product, choice.best, number or have)
+                return
+            elif choice.alternatives:
+                skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
+                turn.set("pending", {"kind": "choose_product", "skus": skus,
+                                     "quantity": number or have, "options": {}, "rest": [],
+                                     "replace": product.sku})  # fmt: skip
+                turn.say(f"Which one do you mean: {_candidates_text(turn, skus)}?")
+                return
+            elif choice.best is None:
+                turn.say(f"Sorry, I couldn't find {remainder}. You still have "
+                         f"{_describe(product, have, line.options)}.")  # fmt: skip
+                return
+        if (
+            options
+            and number
+            and number < line.quantity
+            and re.search(r"\bof (?:them|those|these|the|my)\b", new)
+        ):
+            # "make one of them oat": that many get the new options, the rest stay.
+            carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=product.sku,
+                               quantity=line.quantity - number, options=line.options)  # fmt: skip
+            try:
+                item = carts.add_to_cart(turn.session, customer_id=turn.customer_id,
+                                         sku=product.sku, quantity=number,
+                                         options={**line.options, **options})  # fmt: skip
+            except OutOfStock:
+                carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=product.sku,
+                                   quantity=line.quantity, options=line.options)  # fmt: skip
+                turn.say("Sorry, we don't have enough of those.")
+                return
+            turn.set("last_item", {"sku": product.sku, "options": item.options,
+                                   "quantity": number})  # fmt: skip
+            turn.say(
+                f"Okay, {_describe(product, number, item.options)} and "
+                f"{_describe(product, line.quantity - number, line.options)}."
+            )
+            return
         if options:
             item = carts.change_options(
                 turn.session, customer_id=turn.customer_id, sku=product.sku, options=options
             )
-            if number:
-                carts.set_quantity(
-                    turn.session,
-                    customer_id=turn.customer_id,
-                    sku=product.sku,
-                    quantity=number,
-                    options=item.options,
-                )
-            quantity = number or item.quantity
+            quantity = item.quantity
+            if number and number != item.quantity:
+                try:
+                    carts.set_quantity(
+                        turn.session,
+                        customer_id=turn.customer_id,
+                        sku=product.sku,
+                        quantity=number,
+                        options=item.options,
+                    )
+                    quantity = number  # fmt: skip
+                except OutOfStock as exc:
+                    turn.say(f"Sorry, we only have {lang.number_words(exc.available)} "
+                             f"{lang.spoken_name(product.name)}.")  # fmt: skip
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": quantity})  # fmt: skip
             turn.say(f"Okay, changed to {_describe(product, quantity, item.options)}.")
             return
-        choice = pick(resolve_mention(turn.session, mention=remainder))
-        replacement = choice.best
-        if replacement is None and choice.alternatives:
-            skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
-            turn.say(f"Which one do you mean: {_candidates_text(turn, skus)}?")
-            turn.set("pending", {"kind": "choose_product", "skus": skus,
-                                 "quantity": number or (last or {}).get("quantity", 1),
-                                 "options": {}, "rest": [], "replace": product.sku})  # fmt: skip
-            return
-        if replacement is None:
-            turn.say(f"Sorry, I couldn't find {remainder}.")
-            return
-        if replacement.sku != product.sku:
-            quantity = number or _quantity_in_cart(cart, product.sku)
-            carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=product.sku)
-            added: list[str] = []
-            problems: list[str] = []
-            new = _product(turn, replacement.sku)
-            if _add(turn, new, quantity, replacement.options, added, problems):
-                turn.say(f"Okay, swapped {lang.spoken_name(product.name)} for {added[0]}.")
-            else:
-                turn.say(" ".join(problems))
-            return
-    if number:
-        try:
-            carts.set_quantity(
-                turn.session, customer_id=turn.customer_id, sku=product.sku, quantity=number
-            )
-        except OutOfStock as exc:
-            turn.say(
-                f"Sorry, we only have {lang.number_words(exc.available)} "
-                f"{lang.spoken_name(product.name)}."
-            )
-            return
-        except NotFound:
-            add_items(turn)
-            return
-        turn.set("last_item", {"sku": product.sku, "options": (last or {}).get("options", {}),
-                               "quantity": number})  # fmt: skip
-        turn.say(f"Okay, {_describe(product, number)} now.")
+    if not number:
+        not_understood(turn)
         return
-    not_understood(turn)
+    try:
+        carts.set_quantity(
+            turn.session, customer_id=turn.customer_id, sku=product.sku, quantity=number
+        )
+    except OutOfStock as exc:
+        turn.say(
+            f"Sorry, we only have {lang.number_words(exc.available)} "
+            f"{lang.spoken_name(product.name)}."
+        )
+        return
+    turn.set("last_item", {"sku": product.sku, "options": line.options, "quantity": number})
+    turn.say(f"Okay, {_describe(product, number, line.options)} now.")
+
+
+def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
+    """Replaces a cart item with another product, keeping the quantity."""
+    carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=old.sku)
+    added: list[str] = []
+    problems: list[str] = []
+    if _add(turn, _product(turn, new.sku), quantity, new.options, added, problems):
+        turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+    else:
+        turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
 
 
 def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:
     return cart.quantities.get(sku, 1)
 
 
+OPTION_FILLER = frozenset({"with", "in", "size", "and", "please", "one", "ones", "the", "a", "an"})
+
+
 def _options_for(product: Product, text: str) -> dict[str, str]:
+    """Option values a correction names ("large", "oat milk", "whole bean"), or {} when it
+    says anything else."""
     groups = product.option_groups()
     chosen: dict[str, str] = {}
     words = tokens(text)
+    for group, values in groups.items():  # multi-word values first: "whole bean"
+        for value in values:
+            value_words = tokens(value)
+            n = len(value_words)
+            if n > 1:
+                for i in range(len(words) - n + 1):
+                    if words[i : i + n] == value_words:
+                        chosen[group] = value
+                        words = words[:i] + words[i + n :]
+                        break
     group_words = {tok for g in groups for tok in tokens(g)}
     for word in words:
-        for group, values in groups.items():
-            if any(tokens(v) == [word] for v in values):
-                chosen[group] = next(v for v in values if tokens(v) == [word])
+        for candidate in (word, lang.OPTION_SYNONYMS.get(word)):
+            hit = next(
+                (
+                    (g, v)
+                    for g, values in groups.items()
+                    for v in values
+                    if tokens(v) == [candidate]
+                ),
+                None,
+            )
+            if hit is not None:
+                chosen[hit[0]] = hit[1]
                 break
         else:
-            if word not in group_words and word not in ("size",):
+            if word not in group_words and word not in OPTION_FILLER:
                 return {}
     return chosen
 
@@ -458,10 +854,13 @@ def remove_item(turn: Turn) -> None:
         return
     body = lang.normalise(turn.text)
     body = re.sub(
-        r"\b(?:please|can you|could you|i don't want|i do not want|don't want|remove|delete|"
-        r"take (?:out|off|away)|drop|get rid of|cancel|from (?:my|the) (?:cart|basket|order)|"
-        r"out of (?:my|the) (?:cart|basket)|off (?:my|the) (?:cart|list|order)|the|my|"
-        r"actually|no more|any more|anymore|out|off)\b",
+        r"\b(?:please|can you|could you|i don't want|i do not want|don't want|i don't need|"
+        r"i do not need|don't need|no longer want|remove|delete|take (?:out|off|away)|take|away|"
+        r"drop|get rid of|cancel|forget|lose|scratch|i(?:'ve)? changed my mind(?: about)?|"
+        r"from (?:my|the) (?:cart|basket|order|list)|out of (?:my|the) (?:cart|basket|order)|"
+        r"off (?:my|the) (?:cart|list|order|basket)|the|my|actually|no more|any more|anymore|"
+        r"out|off|of|sorry|oh|um|uh|and|also|too|as well|just|i added|added|i|okay|ok|then|"
+        r"wait|no)\b",
         " ",
         body,
     )
@@ -469,21 +868,33 @@ def remove_item(turn: Turn) -> None:
     mention = re.sub(r"\b(\d+|" + "|".join(lang.NUMBER_WORDS) + r"|an?)\b", " ", body)
     mention = " ".join(mention.split()).strip(" ,")
     skus = list(dict.fromkeys(i.sku for i in cart.items))
-    if mention in ("", "it", "that", "those", "them", "this", "last one", "last thing"):
+    if mention in ("", "it", "that", "those", "them", "this", "these", "last", "last item",
+                   "last thing", "last one", "that one", "this one", "those ones"):  # fmt: skip
         last = turn.slot("last_item")
         sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
     else:
-        sku = _resolve_in(turn, mention, skus)
+        sku = _cart_target(turn, mention, skus, strict=False)
     if sku is None:
         turn.say(f"Sorry, I don't see {mention} in your cart.")
         return
     product = _product(turn, sku)
     have = cart.quantities[sku]
     if number and number < have:
-        carts.set_quantity(
-            turn.session, customer_id=turn.customer_id, sku=sku, quantity=have - number
-        )
-        turn.say(f"Okay, {_describe(product, have - number)} left in your cart.")
+        # Take them from the most recently added line(s) of that product.
+        left = number
+        for line in reversed([i for i in cart.items if i.sku == sku]):
+            if left <= 0:
+                break
+            take = min(left, line.quantity)
+            carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
+                               quantity=line.quantity - take, options=line.options)  # fmt: skip
+            left -= take
+        remaining = [
+            _describe(product, i.quantity, i.options)
+            for i in carts.get_cart(turn.session, customer_id=turn.customer_id).items
+            if i.sku == sku
+        ]
+        turn.say(f"Okay, {lang.join_words(remaining)} left in your cart.")
         return
     carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=sku)
     last = turn.slot("last_item")
@@ -491,10 +902,21 @@ def remove_item(turn: Turn) -> None:
         turn.set("last_item", None)
     summary, _ = _cart_summary(turn)
     then = f" You still have {summary}." if summary else " Your cart is now empty."
-    turn.say(f"Removed {lang.spoken_name(product.name)}.{then}")
+    turn.say(f"Removed the {lang.spoken_name(product.name)}.{then}")
+
+
+CART_CUE = re.compile(
+    r"\b(?:cart|basket|total|owe|so far|come to|comes to|altogether|all together|added|ordered|"
+    r"what have i|what did i|have i got|read|repeat|list|go over|go through|damage|running|"
+    r"everything|my order|the order|how much is it|how much is that|what's in|what is in|"
+    r"show me)\b"
+)
 
 
 def view_cart(turn: Turn) -> None:
+    if not CART_CUE.search(lang.normalise(turn.text)) and _redirect(turn):
+        not_understood(turn)  # "how do i bake bread" is not a question about the cart
+        return
     summary, subtotal = _cart_summary(turn)
     if not summary:
         turn.say("Your cart is empty. What would you like?")
@@ -502,7 +924,18 @@ def view_cart(turn: Turn) -> None:
     turn.say(f"You have {summary}. That comes to {turn.money(subtotal)}.")
 
 
+EMPTY_WORDS = re.compile(
+    r"\b(?:empty|clear|start|reset|wipe|remove|delete|take|get rid|throw|scrap|cancel|"
+    r"drop|out|over|again|scratch|restart|fresh)\b"
+)
+
+
 def empty_cart(turn: Turn) -> None:
+    if not EMPTY_WORDS.search(lang.normalise(turn.text)) and _redirect(turn):
+        # "an everything bagel" is an order, whatever the classifier made of "everything".
+        if _named_products(turn):
+            add_items(turn)
+            return
     summary, _ = _cart_summary(turn)
     if not summary:
         turn.say("Your cart is already empty.")
@@ -530,7 +963,20 @@ def _default_fulfilment(turn: Turn) -> str:
     return "pickup" if turn.store.fulfilment.pickup else "delivery"
 
 
-def checkout(turn: Turn, *, intro: str = "") -> None:
+def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
+    """Reads the order back (items, total, fee) and asks for a yes; `again` after the shopper
+    changed the cart while a read-back was waiting for an answer."""
+    if (
+        not intro
+        and not again
+        and _order_number(turn.text) is not None
+        and not re.search(
+            r"\b(?:check ?out|place|pay|done|finish|submit|complete)\b", lang.normalise(turn.text)
+        )
+        and _redirect(turn)
+    ):
+        order_status(turn)  # "what about order one?"
+        return
     wants = _wants_delivery(turn.text)
     if wants is not None:
         turn.set("fulfilment", "delivery" if wants else "pickup")
@@ -546,14 +992,14 @@ def checkout(turn: Turn, *, intro: str = "") -> None:
         return
     quote = orders.quote(turn.session, customer_id=turn.customer_id, fulfilment=fulfilment)
     parts = [intro] if intro else []
-    parts.append(f"Your order is {summary}.")
+    parts.append(f"Your order is {'now ' if again else ''}{summary}.")
     if fulfilment == "delivery":
         fee = quote["delivery_fee"]
         fee_text = f"a {turn.money(fee)} delivery fee" if fee else "free delivery"
         parts.append(f"That's {turn.money(quote['total'])} including {fee_text}.")
     else:
         parts.append(f"That's {turn.money(quote['total'])}, for pickup.")
-        if turn.store.fulfilment.delivery:
+        if turn.store.fulfilment.delivery and not again and not turn.slot("fulfilment"):
             parts.append("Say delivery if you'd like it delivered.")
     parts.append("Shall I place the order? Please confirm.")
     turn.set(
@@ -619,6 +1065,26 @@ def affirm(turn: Turn) -> None:
     pending = turn.slot("pending") or {}
     kind = pending.get("kind")
     if kind == "confirm_checkout":
+        rest = re.sub(
+            r"^(?:(?:yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|place it|confirm)\b"
+            r"[\s,]*)+",
+            "",
+            lang.normalise(turn.text),
+        )
+        if re.match(r"^(?:and|but|also|plus|just)\b", rest) and rest.split(" ", 1)[1:]:
+            # "yes, and add a lemon": change the cart first, then read the order back again.
+            before = _cart_state(turn)
+            edit = lang.normalise(rest.split(" ", 1)[1])
+            turn.text = edit
+            if re.search(r"\b(?:remove|take|drop|delete|without|no)\b", edit):
+                remove_item(turn)
+            else:
+                add_items(turn)
+            if _cart_state(turn) != before:
+                checkout(turn, again=True)
+            else:
+                turn.set("pending", None)
+            return
         _place(turn, pending)
     elif kind == "confirm_empty":
         carts.clear_cart(turn.session, customer_id=turn.customer_id)
@@ -647,23 +1113,115 @@ def affirm(turn: Turn) -> None:
         _say_added(turn, added, problems)
     elif kind == "choose_product":
         choose(turn)
+    elif re.search(r"\b(?:place|order|check ?out|buy|pay)\b", lang.normalise(turn.text)) and (
+        carts.get_cart(turn.session, customer_id=turn.customer_id).items
+    ):
+        # "yes, place it" after the read-back was interrupted: read it back again first.
+        checkout(turn)
+    elif _named_products(turn) and _redirect(turn):
+        add_items(turn)  # the classifier's guess for "fifty toothbrush heads please"
     else:
         turn.say("Okay. What can I get you?")
+
+
+REFUSAL = re.compile(
+    r"\b(?:thanks|thank you|cheers|i'm good|i am good|i'm fine|i'm okay|i'm ok|not now|not yet|"
+    r"not really|not at all|no way|don't|do not|dont|place it|cancel it|keep it|leave it|"
+    r"as it is|that's wrong|that's not right|that's incorrect|i changed my mind|i've changed my "
+    r"mind|i don't think so|definitely not|forget it|never ?mind|do that|that's all|that's it|"
+    r"it|that|this|those|them|the order|my order|all|please|for now|yet|thing|one|not|no|nope|"
+    r"nah)\b"
+)
+CORRECTION_CUE = re.compile(
+    r"\b(?:i meant|i mean|i said|instead|make it|make that|make them|change|swap|switch|rather|"
+    r"should be)\b"
+)
+
+
+def _is_correction(turn: Turn, text: str) -> bool:
+    """'no, three', 'no, I meant the large', 'no wait, tomatoes not spinach' correct the last
+    item; 'no thanks', 'no, keep it', 'not yet' only refuse."""
+    normal = lang.normalise(text)
+    body = re.sub(r"\s+", " ", REFUSAL.sub(" ", _correction_body(text))).strip(" ,")
+    if not body:
+        return False
+    if lang.find_number(body) is not None or CORRECTION_CUE.search(normal):
+        return True
+    last = turn.slot("last_item")
+    if last and _options_for(_product(turn, last["sku"]), body):
+        return True
+    candidates = resolve_mention(turn.session, mention=body)
+    return bool(candidates) and candidates[0].score >= 0.6
+
+
+def _in_cart_only(turn: Turn, mention: str) -> bool:
+    """Whether the words name exactly a product that is in the cart (and nothing else)."""
+    choice = pick(resolve_mention(turn.session, mention=mention))
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    return (
+        choice.best is not None
+        and choice.best.score >= 0.8
+        and not choice.best.options
+        and choice.best.sku in cart.quantities
+    )
 
 
 def deny(turn: Turn) -> None:
     pending = turn.slot("pending") or {}
     kind = pending.get("kind")
-    body = CORRECTION_LEAD.sub("", lang.normalise(turn.text)).strip(" ,")
-    if body and (lang.find_number(body) is not None or tokens(body)) and kind != "confirm_cancel":
-        # "no, three" / "no, the oat one": a correction, not a refusal.
-        if kind == "choose_product":
-            choose(turn)
-            return
-        if kind not in ("confirm_checkout", "confirm_empty") or lang.find_number(body):
+    if (
+        kind not in ("confirm_cancel", "choose_product")
+        and re.search(
+            r"\b(?:don't|do not|no longer) (?:want|need)\b|\b(?:remove|take out)\b",
+            lang.normalise(turn.text),
+        )  # fmt: skip
+        and _named_products(turn)
+        and carts.get_cart(turn.session, customer_id=turn.customer_id).items
+        and _redirect(turn)
+    ):
+        remove_item(turn)  # "I don't need the bowl"
+        return
+    body = _correction_body(turn.text)
+    if (
+        kind not in ("confirm_cancel", "choose_product")
+        and re.match(
+            r"^(?:(?:actually|oh|wait|sorry|um|hmm)[\s,]+)*no (?:more )?\w",
+            lang.normalise(turn.text),
+        )  # fmt: skip
+        and body
+        and lang.find_number(body) is None
+        and not CORRECTION_CUE.search(lang.normalise(turn.text))
+        and _in_cart_only(turn, body)
+        and _redirect(turn)
+    ):
+        remove_item(turn)  # "actually, no filter"
+        return
+    last = turn.slot("last_item")
+    if (
+        not kind
+        and re.match(
+            r"^(?:(?:no|oh|oops|wait|sorry)[\s,]+)*(?:cancel|scratch|undo|remove) "
+            r"(?:that|it)$|^undo$",
+            lang.normalise(turn.text),
+        )  # fmt: skip
+        and last
+        and last["sku"] in carts.get_cart(turn.session, customer_id=turn.customer_id).quantities
+        and _redirect(turn)
+    ):
+        remove_item(turn)  # "cancel that" right after adding something takes it back out
+        return
+    if kind == "choose_product" and _resolve_in(turn, turn.text, pending["skus"]):
+        choose(turn)  # "no, the oat one"
+        return
+    if kind != "confirm_cancel" and _is_correction(turn, turn.text):
+        cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+        if kind not in ("confirm_checkout",):
             turn.set("pending", None)
+        if cart.items:
             change_item(turn)
-            return
+        else:
+            add_items(turn)
+        return
     turn.set("pending", None)
     if kind == "confirm_checkout":
         turn.say("Okay, I haven't placed the order. Your cart is still there.")
@@ -682,9 +1240,39 @@ def deny(turn: Turn) -> None:
 # --------------------------------------------------------------------------- questions
 
 
+QUESTION_CUE = (
+    r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
+    r"tell me|describe|price|cost|stock|available|any left|have you got)\b"
+)
+CART_WORDS = frozenset(
+    "all together altogether total everything so far that it in my the cart basket order "
+    "come comes to owe this lot whole".split()
+)  # fmt: skip
+
+
 def product_info(turn: Turn) -> None:
+    if _superlative(turn):
+        return
     text = lang.normalise(turn.text)
+    if (
+        not re.search(QUESTION_CUE, text)
+        and lang.strip_request_words(text) != text.strip(" ,")
+        and _redirect(turn)
+    ):
+        add_items(turn)  # "I'll have the salmon pouches" is an order, not a question
+        return
     mention = _mention_from_question(turn.text)
+    if mention in lang.REFERENCES or mention in ("they", "those ones", "the one", "one"):
+        mention = ""  # "is it in stock?": the product just talked about
+    words = set(re.split(r"[\s,]+", mention)) - {""}
+    if (
+        words
+        and words <= CART_WORDS
+        and words
+        & {"all", "together", "altogether", "total", "everything", "cart", "basket", "far"}
+    ):
+        view_cart(turn)  # "how much is that all together"
+        return
     if not mention:
         last = turn.slot("last_item")
         if not last:
@@ -696,6 +1284,9 @@ def product_info(turn: Turn) -> None:
     if not candidates:
         if _category_answer(turn, mention):
             return
+        if set(tokens(mention)) & {"yourself", "you", "your", "yours", "u"} and _redirect(turn):
+            not_understood(turn)  # "tell me about yourself"
+            return
         turn.say(f"Sorry, we don't seem to have {mention}.")
         return
     choice = pick(candidates)
@@ -706,37 +1297,107 @@ def product_info(turn: Turn) -> None:
             + ("" if p.stock > 0 else ", out of stock")
             for p in products
         ]
+        # "the second one, please" can follow.
+        turn.set("pending", {"kind": "choose_product", "skus": [p.sku for p in products],
+                             "quantity": 1, "options": {}, "rest": []})  # fmt: skip
         turn.say(f"We have {lang.join_words(listed)}.")
         return
     product = _product(turn, choice.best.sku)
+    # "Great, two of those": what was just asked about is what "those" means next.
+    turn.set("last_item", {"sku": product.sku, "options": choice.best.options, "quantity": 0})
     name = lang.spoken_name(product.name)
+    price = turn.money(product.price_cents)
+    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
     asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
     asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
     asks_price = re.search(r"\b(how much|price|cost)\b", text)
+    asks_options = re.search(
+        r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b", text
+    )
+    choices = _options_text(product)
     parts = []
-    if asks_stock and not asks_price:
+    if asks_options and choices:
+        parts.append(f"The {name} comes in {choices}. It's {price}{unit}.")
+        if product.stock <= 0:
+            parts.append("It's out of stock right now, though.")
+    elif asks_stock and not asks_price:
         if product.stock > 0:
-            parts.append(f"Yes, we have {name} in stock, {turn.money(product.price_cents)}.")
+            parts.append(f"Yes, the {name} {lang.is_are(name)} in stock, {price}{unit}.")
         else:
-            parts.append(f"Sorry, {name} is out of stock right now.")
+            parts.append(f"Sorry, {name} {lang.is_are(name)} out of stock right now.")
             alternative = _alternative(turn, product)
             if alternative is not None:
-                parts.append(f"We do have {lang.spoken_name(alternative.name)}.")
+                thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
+                parts.append(f"We do have {thing}, {turn.money(alternative.price_cents)}.")
+                turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": 1})
+                parts.append("Would you like that instead?")
     elif asks_what and not asks_price:
-        parts.append(f"{product.name}: {product.description.rstrip('.')}.")
-        parts.append(f"It's {turn.money(product.price_cents)} per {product.unit}.")
+        description = product.description.rstrip(".")
+        if description[:2].istitle() or description[:1].isupper() and description[1:2].islower():
+            description = description[:1].lower() + description[1:]
+        parts.append(f"{name.capitalize()}: {description}.")
+        parts.append(f"It's {price}{unit}.")
     else:
-        unit = "" if product.unit == "each" else f" per {product.unit}"
-        price = f"{name.capitalize()} is {turn.money(product.price_cents)}{unit}"
-        groups = product.option_groups()
-        if groups:
-            price += f", in {lang.join_words(list(groups.get('size', [])) or [], 'or')}" if (
-                "size" in groups
-            ) else ""
-        parts.append(price + ".")
+        parts.append(f"{name.capitalize()} is {price}{unit}.")
+        if choices:
+            parts.append(f"It comes in {choices}.")
         if product.stock <= 0:
             parts.append("It's out of stock right now, though.")
     turn.say(" ".join(parts))
+
+
+def _options_text(product: Product) -> str:
+    """'red, blue or black, and small, medium or large' for a product's option groups."""
+    groups = []
+    for group, values in product.option_groups().items():
+        listed = lang.join_words(list(values), "or")
+        plain = group in ("size", "color", "colour", "flavor", "flavour")
+        groups.append(listed if plain else f"{listed} {group}")
+    if len(groups) == 2:
+        return f"{groups[0]}, and {groups[1]}"
+    return ", ".join(groups)
+
+
+SUPERLATIVE = re.compile(
+    r"\b(?:(?P<low>cheapest|least expensive|lowest priced|cheapest priced|most affordable)|"
+    r"(?P<high>most expensive|priciest|dearest|highest priced|fanciest))\b"
+)
+
+
+def _superlative(turn: Turn) -> bool:
+    """'what's your cheapest dog food': the lowest (or highest) priced match, in stock."""
+    text = lang.normalise(turn.text)
+    m = SUPERLATIVE.search(text)
+    if not m:
+        return False
+    rest = SUPERLATIVE.sub(" ", text)
+    rest = re.sub(r"\b(?:what's|whats|what is|what are|which is|which|what|your|the|you|have|"
+                  r"do|sell|got|one|ones|thing|product|item)\b", " ", rest)  # fmt: skip
+    wanted = set(tokens(rest))
+    products: list[Product] = []
+    if wanted:
+        for category in _categories(turn):
+            if wanted <= set(tokens(category)) | {"food"} and wanted & set(tokens(category)):
+                products += list(turn.session.scalars(
+                    select(Product).where(Product.category == category,
+                                          Product.active.is_(True))))  # fmt: skip
+        if not products:
+            for c in resolve_mention(turn.session, mention=rest, limit=10):
+                if c.score >= 0.5:
+                    products.append(_product(turn, c.sku))
+    else:
+        products = list(turn.session.scalars(select(Product).where(Product.active.is_(True))))
+    products = [p for p in products if p.stock > 0]
+    if not products:
+        return False
+    pick_one = min if m.group("low") else max
+    product = pick_one(products, key=lambda p: (p.price_cents, p.name))
+    word = "cheapest" if m.group("low") else "most expensive"
+    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    turn.set("last_item", {"sku": product.sku, "options": {}, "quantity": 0})
+    turn.say(f"Our {word} is {lang.spoken_name(product.name)}, "
+             f"{turn.money(product.price_cents)}{unit}.")  # fmt: skip
+    return True
 
 
 def _categories(turn: Turn) -> list[str]:
@@ -751,27 +1412,52 @@ def _categories(turn: Turn) -> list[str]:
 
 def _category_answer(turn: Turn, mention: str) -> bool:
     wanted = set(tokens(mention))
+    if not wanted:
+        return False
+    scored = []
     for category in _categories(turn):
-        if wanted & set(tokens(category)):
-            products = [
-                p
-                for p in turn.session.scalars(
-                    select(Product)
-                    .where(Product.category == category, Product.active.is_(True))
-                    .order_by(Product.name)
-                )
-            ]
-            names = [lang.spoken_name(p.name) for p in products[:6]]
-            more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
-            turn.say(f"In {category} we have {lang.join_words(names)}{more}.")
-            return True
-    return False
+        words = set(tokens(category))
+        if wanted & words:
+            scored.append((len(wanted & words) / len(wanted | words), category))
+    if not scored:
+        return False
+    best = max(score for score, _ in scored)
+    tied = sorted(category for score, category in scored if score == best)
+    if len(tied) > 1:
+        turn.say(f"We have {lang.join_words(tied)}. Which would you like to hear about?")
+        return True
+    category = tied[0]
+    products = list(
+        turn.session.scalars(
+            select(Product)
+            .where(Product.category == category, Product.active.is_(True))
+            .order_by(Product.name)
+        )
+    )
+    names = [lang.spoken_name(p.name) for p in products[:6]]
+    more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
+    turn.say(f"In {category} we have {lang.join_words(names)}{more}.")
+    return True
 
 
 def category_info(turn: Turn) -> None:
+    if _superlative(turn):
+        return
     mention = _mention_from_question(turn.text)
     mention = re.sub(r"\b(?:do you have|you have|have|sell|in|the|section|aisle|what|got)\b",
                      " ", mention).strip()  # fmt: skip
+    categories = {" ".join(tokens(c)): c for c in _categories(turn)}
+    if mention and " ".join(tokens(mention)) not in categories:
+        # "do you have a scratcher for my cat" names a product, not the cat aisle.
+        candidates = resolve_mention(turn.session, mention=mention)
+        if (
+            candidates
+            and candidates[0].score >= 0.9
+            and pick(candidates).best is not None
+            and _redirect(turn)
+        ):
+            product_info(turn)
+            return
     if mention and _category_answer(turn, mention):
         return
     if mention:
@@ -800,6 +1486,11 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
 def ask_hours(turn: Turn) -> None:
     text = lang.normalise(turn.text)
     store = turn.store
+    if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
+                 r"boxing day|independence day|labou?r day|memorial day)\b", text):  # fmt: skip
+        phone = f" Please call us on {store.phone} to check." if store.phone else ""
+        turn.say(f"I don't have holiday hours, only our regular week.{phone}")
+        return
     if re.search(r"\b(right now|now|still open|currently)\b", text) or re.fullmatch(
         r"(?:are|r) you open\??", text
     ):
@@ -925,37 +1616,48 @@ def _when(turn: Turn, moment: datetime) -> str:
     if local == local_now - timedelta(days=1):
         return "yesterday"
     if local_now - local < timedelta(days=7):
-        return f"on {WEEKDAYS[local.weekday()].capitalize()}"
-    return f"on {local.strftime('%B')} {local.day}"
+        return WEEKDAYS[local.weekday()].capitalize()
+    return f"{local.strftime('%B')} {local.day}"
 
 
 def _order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
-    m = re.search(r"\b(?:order|number|#)\s*(?:number\s*)?(\d+)\b", lang.normalise(turn.text))
-    if m:
+    number = _order_number(turn.text)
+    if number is not None:
         try:
-            return orders.get_order(
-                turn.session, order_id=int(m.group(1)), customer_id=turn.customer_id
-            )
+            return orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
         except NotFound:
-            turn.say(f"Sorry, I can't find an order number {m.group(1)} for you.")
+            turn.say(f"Sorry, I can't find an order number {number} for you.")
             return None
     if cancellable_first:
         for order in orders.list_orders(turn.session, customer_id=turn.customer_id, limit=10):
             if order.status in orders.CANCELLABLE:
                 return order
-    order = orders.latest_order(turn.session, customer_id=turn.customer_id)
-    if order is None:
+    latest = orders.latest_order(turn.session, customer_id=turn.customer_id)
+    if latest is None:
         turn.say("You don't have any orders yet.")
-    return order
+    return latest
 
 
-def _order_items(order: Order) -> str:
-    return lang.join_words(
-        [lang.quantity_phrase(line.quantity, line.name) for line in order.lines]
-    )
+def _order_items(turn: Turn, order: Order) -> str:
+    parts = []
+    for line in order.lines:
+        product = turn.session.get(Product, line.product_id) if line.product_id else None
+        unit = product.unit if product is not None else "each"
+        options = dict(line.options or {}) if product is not None else {}
+        parts.append(lang.describe(line.quantity, line.name, unit, options))
+    return lang.join_words(parts)
 
 
 def order_status(turn: Turn) -> None:
+    normal = lang.normalise(turn.text)
+    if re.search(r"\b(?:cancel|call off|scrap|stop)\b", normal) and _redirect(turn):
+        cancel_order(turn)  # "what about order 2, cancel that one"
+        return
+    if re.search(r"\b(?:same again|same as|again|reorder|re order|repeat|redo)\b", normal) and (
+        _redirect(turn)
+    ):
+        reorder(turn)  # "the same again as order 1"
+        return
     order = _order_asked(turn)
     if order is None:
         return
@@ -966,7 +1668,7 @@ def order_status(turn: Turn) -> None:
         status = "was picked up"
     turn.say(
         f"Your order number {order.id} from {_when(turn, order.placed_at)}, "
-        f"with {_order_items(order)}, {status}."
+        f"with {_order_items(turn, order)}, {status}."
     )
 
 
@@ -984,22 +1686,47 @@ def cancel_order(turn: Turn) -> None:
         turn.say(f"Sorry, order number {order.id} can't be cancelled because {reason}.")
         return
     turn.set("pending", {"kind": "confirm_cancel", "order_id": order.id})
+    when = _when(turn, order.placed_at)
     turn.say(
-        f"Order number {order.id} from {_when(turn, order.placed_at)} has {_order_items(order)}, "
+        f"Order number {order.id} from {when} has {_order_items(turn, order)}, "
         f"{turn.money(order.total_cents)}. Cancel it? Please say yes to confirm."
     )
 
 
+def _order_number(text: str) -> int | None:
+    """'order 2', 'order number two', '#12' -> the order number said, if any."""
+    normal = lang.normalise(text)
+    m = re.search(r"(?:\border|\bnumber|#)\s*(?:number\s*)?(\d+)\b", normal)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"\border (?:number )?(" + "|".join(lang.NUMBER_WORDS) + r")\b", normal)
+    return lang.NUMBER_WORDS[m.group(1)] if m else None
+
+
 def reorder(turn: Turn) -> None:
-    usual = bool(re.search(r"\b(usual|regular|always get|normal)\b", lang.normalise(turn.text)))
-    if usual:
+    normal = lang.normalise(turn.text)
+    usual = bool(re.search(r"\b(usual|regular|always get|normal)\b", normal))
+    number = _order_number(turn.text)
+    if number is not None:
+        try:
+            order = orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
+        except NotFound:
+            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            return
+        items = [orders.ItemSpec(line.sku, line.name, line.quantity, dict(line.options))
+                 for line in order.lines]  # fmt: skip
+        which = f"Here's order number {number} again."
+    elif usual:
         items = orders.usual_items(turn.session, customer_id=turn.customer_id)
+        which = "Here's your usual."
     else:
         items = orders.last_order_items(turn.session, customer_id=turn.customer_id)
+        which = "Here's what you got last time."
     if not items:
         turn.say("You don't have a past order yet, so there's nothing to repeat. What would you "
                  "like?")  # fmt: skip
         return
+    had_items = bool(carts.get_cart(turn.session, customer_id=turn.customer_id).items)
     added: list[str] = []
     problems: list[str] = []
     for item in items:
@@ -1008,10 +1735,19 @@ def reorder(turn: Turn) -> None:
         except NotFound:
             problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
             continue
+        if not product.active:
+            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            continue
+        if product.stock <= 0:
+            name = lang.spoken_name(product.name)
+            problems.append(f"{name.capitalize()} {lang.is_are(name)} out of stock, so I've "
+                            "left it out.")  # fmt: skip
+            continue
         _add(turn, product, item.quantity, item.options, added, problems)
     turn.set("pending", None)
-    which = "Your usual is" if usual else "Last time you got"
-    intro = f"{which} {lang.join_words([lang.quantity_phrase(i.quantity, i.name) for i in items])}."
+    intro = which
+    if had_items and added:
+        intro += " I've added it to what was already in your cart."
     if problems:
         intro += " " + " ".join(problems)
     if not added:
@@ -1024,6 +1760,14 @@ def reorder(turn: Turn) -> None:
 
 
 def greet(turn: Turn) -> None:
+    name_said = re.escape(turn.store.assistant_name.lower())
+    if not re.search(
+        rf"\b(?:hi|hiya|hello|hey|heya|howdy|yo|morning|afternoon|evening|greetings|"
+        rf"hallo|good day|{name_said})\b",
+        lang.normalise(turn.text),
+    ) and _redirect(turn):
+        not_understood(turn)  # the classifier's guess for something it has not seen
+        return
     customer = ensure_customer(turn.session, customer_id=turn.customer_id)
     name = "" if customer.name == customer.id else f" {customer.name}"
     store = turn.store
@@ -1031,24 +1775,65 @@ def greet(turn: Turn) -> None:
 
 
 def goodbye(turn: Turn) -> None:
+    if not re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good ?night|take care|cheers|that's "
+                     r"all|that is all|have a (?:good|nice|great)|farewell|ciao|done)\b",
+                     lang.normalise(turn.text)) and _redirect(turn):  # fmt: skip
+        not_understood(turn)  # the classifier's guess for something it has not seen
+        return
     turn.say(f"Thanks for shopping at {turn.store.name}. Bye!")
 
 
 def thanks(turn: Turn) -> None:
+    if not re.search(r"\b(?:thanks?|thank you|cheers|ta|appreciated?|grateful|thx)\b",
+                     lang.normalise(turn.text)) and _redirect(turn):  # fmt: skip
+        not_understood(turn)
+        return
     turn.say("You're welcome! Anything else?")
 
 
+RECOMMEND_WORDS = frozenset(
+    "what what's whats would could should goes go going well good with recommend recommendation "
+    "recommendations suggest suggestion suggestions pairs pair else do does i we need to get buy "
+    "people usually often any anything something you your you'd for the this that it me my "
+    "popular best seller sellers here most order orders a an is are there nice ideas idea also "
+    "and or else some can tell think other alongside along together match matches "
+    "complement".split()
+)  # fmt: skip
+RECOMMEND_CUE = re.compile(
+    r"\b(?:go(?:es)? (?:well )?with|recommend|suggest|pairs?|popular|best ?sellers?|"
+    r"goes|along|together|match|complement|what else|anything else|ideas?|good here|with|"
+    r"should i (?:get|buy)|people (?:buy|get|order))"
+)
+
+
 def recommend(turn: Turn) -> None:
+    if _superlative(turn):
+        return
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     in_cart = set(cart.quantities)
-    mention = _mention_from_question(re.sub(r"\b(goes|go|good|with|recommend|suggest)\b", " ",
-                                            turn.text))  # fmt: skip
+    normal = lang.normalise(turn.text)
+    mention = " ".join(w for w in re.split(r"[\s,]+", normal) if w not in RECOMMEND_WORDS)
     subject: str | None = None
-    if mention:
+    category: str | None = None
+    if mention and tokens(mention):
         candidates = resolve_mention(turn.session, mention=mention)
-        if candidates and candidates[0].score >= 0.8:
+        if candidates and candidates[0].score >= 0.6:
             subject = candidates[0].sku
-    if subject is None:
+            if (
+                not RECOMMEND_CUE.search(normal)
+                and pick(candidates).best is not None
+                and _redirect(turn)
+            ):
+                product_info(turn)  # "what about batteries": a question about a product
+                return
+        elif candidates:
+            # "for a new kitten": something from the aisle those words point at.
+            category = _product(turn, candidates[0].sku).category
+        else:
+            wanted = set(tokens(mention))
+            category = next((c for c in _categories(turn) if wanted & set(tokens(c))), None)
+    elif not mention or not tokens(mention):
+        # "what goes with this": the item just talked about, or the last one in the cart.
         last = turn.slot("last_item")
         subject = last["sku"] if last else (cart.items[-1].sku if cart.items else None)
     suggestion: Product | None = None
@@ -1060,23 +1845,28 @@ def recommend(turn: Turn) -> None:
                 suggestion, reason = product, "People often get"
                 break
     if suggestion is None:
-        category = _product(turn, subject).category if subject else None
+        category = _product(turn, subject).category if subject else category
         for sku in best_sellers(turn.session, category=category, limit=6):
             if sku not in in_cart and sku != subject:
-                suggestion, reason = _product(turn, sku), "A favourite here is"
+                suggestion, reason = _product(turn, sku), "How about"
                 break
     if suggestion is None:
         turn.say("I don't have a suggestion right now. Anything else?")
         return
     with_what = (
-        f" with {lang.spoken_name(_product(turn, subject).name)}"
+        f" with the {lang.spoken_name(_product(turn, subject).name)}"
         if subject and reason.startswith("People")
         else ""
     )
     turn.set("pending", {"kind": "suggest", "sku": suggestion.sku, "quantity": 1})
+    thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
+    if reason == "How about":
+        turn.say(f"How about {thing}? It's {turn.money(suggestion.price_cents)}. "
+                 "Would you like one?")  # fmt: skip
+        return
     turn.say(
-        f"{reason} {lang.spoken_name(suggestion.name)}{with_what}, "
-        f"{turn.money(suggestion.price_cents)}. Would you like one?"
+        f"{reason} {thing}{with_what}. It's {turn.money(suggestion.price_cents)}. "
+        "Would you like one?"
     )
 
 
@@ -1091,25 +1881,73 @@ def handoff(turn: Turn, reason: str = "shopper asked for a person") -> None:
     )
 
 
+STOCK_QUESTION = (
+    r"^(?:(?:hi|hey|hello|ok|so|and|also|um|uh)\b[\s,]*)*(?:do|does) (?:you|the store|the shop) "
+    r"(?:have|sell|stock|carry|do|got)\b|^have you got\b|^(?:is|are) there any\b|"
+    r"^how much (?:is|are|does|do|for)\b"
+)
+
+
 def not_understood(turn: Turn) -> None:
+    """What the classifier could not place. Product questions and bare product mentions are
+    still understood from the catalog; otherwise two in a row hand over to staff."""
+    # "what's a cuttlebone", "do you sell toothpaste": a product question.
+    question = _mention_from_question(turn.text)
+    if question and question != lang.normalise(turn.text).strip(" ,?"):
+        candidates = resolve_mention(turn.session, mention=question)
+        asks_stock = re.match(STOCK_QUESTION, lang.normalise(turn.text))
+        if (
+            (candidates and candidates[0].score >= 0.75)
+            or (asks_stock and len(tokens(question)) <= 3)
+        ) and _redirect(turn):
+            turn.set("misunderstood", 0.0)
+            product_info(turn)
+            return
     # A bare product mention ("a red leash, large") is an order, whatever the classifier said.
-    requests = lang.split_items(turn.text)
-    if requests and all(
-        (c := resolve_mention(turn.session, mention=r.mention)) and c[0].score >= 0.75
-        for r in requests
-        if r.mention
-    ) and any(r.mention for r in requests):
+    requests = lang.split_items(_without_name(turn))
+    named = [r for r in requests if r.mention]
+    if _named_products(turn) and _redirect(turn):
         turn.set("misunderstood", 0.0)
         add_items(turn, requests)
         return
+    # "two of those", "great, three bags of that" after talking about a product.
+    if requests and not named and turn.slot("last_item") and all(r.quantity_said for r in requests):
+        turn.set("misunderstood", 0.0)
+        add_items(turn, requests)
+        return
+    # Plain keywords for the commonest requests, in words the classifier has not seen.
+    normal = lang.normalise(turn.text)
+    for pattern, handler in KEYWORD_RESCUE:
+        if re.search(pattern, normal) and _redirect(turn):
+            turn.set("misunderstood", 0.0)
+            handler(turn)
+            return
     count = int(turn.slot("misunderstood") or 0) + 1
     if count >= NOT_UNDERSTOOD_LIMIT:
         turn.set("misunderstood", 0.0)
         handoff(turn, reason="assistant did not understand twice in a row")
         return
     turn.set("misunderstood", float(count))
-    turn.say(f"Sorry, I didn't catch that. {CAPABILITIES}")
+    if turn.intent == "out_of_scope":
+        turn.say(f"Sorry, I can't help with that. {CAPABILITIES}")
+    else:
+        turn.say(f"Sorry, I didn't catch that. {CAPABILITIES}")
 
+
+KEYWORD_RESCUE: list[tuple[str, Callable[[Turn], None]]] = [
+    (r"\b(?:human|real person|a person|someone|somebody|staff|agent|manager|representative)\b",
+     handoff),
+    (r"\b(?:read|repeat|list|show|tell me|go (?:over|through)|what's in|what is in)\b.*"
+     r"\b(?:my|the) (?:cart|basket|order so far)\b|\b(?:cart|basket) total\b", view_cart),
+    (r"\b(?:check ?out|place (?:my|the) order|ready to pay)\b", checkout),
+    (r"\b(?:opening hours|open(?:ing)? times|what time do you|when do you (?:open|close)|"
+     r"are you open|still open)\b", ask_hours),
+    (r"\b(?:your address|where are you|where is the (?:store|shop)|located)\b", ask_address),
+    (r"\b(?:phone|telephone|number to call|call you|ring you)\b", ask_phone),
+    (r"\b(?:deliver|delivery)\b", ask_delivery),
+    (r"\b(?:return|returns|refund|exchange)\b", ask_returns),
+    (r"\b(?:where(?:'s| is) my|track|status of) (?:my )?(?:order|delivery)\b", order_status),
+]  # fmt: skip
 
 HANDLERS: dict[str, Callable[[Turn], None]] = {
     "greet": greet,
@@ -1141,29 +1979,83 @@ HANDLERS: dict[str, Callable[[Turn], None]] = {
 }
 
 
+# Handlers that change the cart; during a read-back they lead to a fresh read-back.
+CART_EDITS = ("add_item", "remove_item", "change_item", "choose", "deny", "not_understood")
+# Handlers that leave a pending question in place.
+KEEPS_PENDING = ("affirm", "deny", "choose", "choose_fulfilment", "checkout", "view_cart")
+
+
+def _answers_choice(turn: Turn, pending: dict) -> bool:
+    """Whether the shopper's words pick one of the products offered ("the oat one", "cat
+    ones", "the second") rather than asking for something else."""
+    if _resolve_in(turn, turn.text, pending["skus"]) is None:
+        return False
+    if lang.find_ordinal(turn.text) is not None:
+        return True
+    elsewhere = resolve_mention(turn.session, mention=lang.strip_request_words(turn.text))
+    return not (elsewhere and elsewhere[0].score >= 0.8 and elsewhere[0].sku not in pending["skus"])
+
+
+def _cart_state(turn: Turn) -> list[tuple[str, int, str]]:
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    return [(i.sku, i.quantity, carts.options_key(i.options)) for i in cart.items]
+
+
 def run_turn(turn: Turn, handler_name: str) -> Turn:
     """Runs one handler. A conversation with an open handoff takes no actions; a pending
-    "which one?" is answered first when the reply names one of the choices."""
+    "which one?" is answered first when the reply names one of the choices; a change to the
+    cart while the order is being read back leads to a fresh read-back."""
     ensure_customer(turn.session, customer_id=turn.customer_id)
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
         turn.say("A member of our staff has your conversation and will reply shortly.")
         return turn
     pending = turn.slot("pending") or {}
+    if pending and handler_name == "not_understood":
+        # "actually no", "yes go on": an answer to the question asked, in words not trained.
+        if lang.is_no(turn.text) or re.match(r"^(?:actually|oh|um|uh|hmm|well),? no\b",
+                                             lang.normalise(turn.text)):  # fmt: skip
+            handler_name = "deny"
+        elif lang.is_yes(turn.text):
+            handler_name = "affirm"
+    reading_back = pending.get("kind") == "confirm_checkout" or bool(pending.get("resume"))
     if (
         pending.get("kind") == "choose_product"
-        and handler_name in ("add_item", "product_info", "not_understood", "change_item")
-        and _resolve_in(turn, turn.text, pending["skus"])
-    ):
+        and handler_name not in ("choose", "deny", "affirm", "checkout", "view_cart",
+                                 "handoff", "cancel_order", "order_status", "empty_cart")
+        and not (
+            handler_name in ("product_info", "category_info")
+            and re.search(QUESTION_CUE, lang.normalise(turn.text))
+        )
+        and _answers_choice(turn, pending)
+    ):  # fmt: skip
         handler_name = "choose"
-    elif pending and handler_name not in ("affirm", "deny", "choose", "choose_fulfilment",
-                                          "checkout", "view_cart"):  # fmt: skip
-        # Moving on to something else drops a question left unanswered.
-        turn.set("pending", None)
-    if handler_name != "not_understood":
-        turn.set("misunderstood", 0.0)
+    elif (
+        pending
+        and handler_name not in KEEPS_PENDING
+        and not (pending.get("kind") == "choose_product" and handler_name == "product_info")
+    ):  # "how much is the skimmed one?" while choosing keeps the choice open
+        if not (reading_back and handler_name in CART_EDITS):
+            # Moving on to something else drops a question left unanswered.
+            turn.set("pending", None)
+            reading_back = False
+    before = _cart_state(turn) if reading_back else None
     try:
         HANDLERS[handler_name](turn)
     except CommerceError as exc:
         turn.session.rollback()
         turn.say(f"Sorry, {exc.message}.")
+        return turn
+    finally:
+        # A turn understood (by whichever handler) ends a run of misunderstandings.
+        if "misunderstood" not in turn.updates:
+            turn.set("misunderstood", 0.0)
+    if reading_back and handler_name in CART_EDITS:
+        now_pending = turn.slot("pending") or {}
+        if _cart_state(turn) != before and now_pending.get("kind") in (None, "confirm_checkout"):
+            checkout(turn, again=True)
+        elif "pending" in turn.updates and now_pending.get("kind") == "choose_product":
+            turn.set("pending", {**now_pending, "resume": "checkout"})
+        elif "pending" not in turn.updates:
+            # Nothing changed ("hmm, let me think"): a later yes must not place the order.
+            turn.set("pending", None)
     return turn
