@@ -37,6 +37,7 @@ DIDNT_CATCH = "Sorry, I didn't catch that."
 MAX_UTTERANCE_S = 12
 PREROLL_CHUNKS = 4  # audio kept from before speech onset, so first syllables are not lost
 WAKE_WINDOW_S = 10
+BARGE_IN_WINDOW = 5  # chunks (500 ms)
 RETRY_DEVICE_S = 2.0
 
 
@@ -168,8 +169,9 @@ class LoopSettings:
     mode: str = "wake"  # wake | push | always
     wake_phrase: str = "hey rosa"
     speech_dbfs: float = -42.0  # onset of speech
-    barge_in_dbfs: float = -32.0  # louder: the shopper over the assistant
-    barge_in_chunks: int = 3  # 300 ms of speech interrupts
+    barge_in_dbfs: float = -35.0  # louder than onset: the shopper over the assistant
+    # Speech in this many of the last BARGE_IN_WINDOW chunks interrupts (syllables have gaps).
+    barge_in_chunks: int = 3
 
 
 def _similar(a: str, b: str) -> float:
@@ -195,6 +197,8 @@ class VoiceLoop:
         self.speaking_text = ""
         self.last_reply_at = 0.0
         self._reply_task: asyncio.Task | None = None
+        # True from a reply's first audio to its end, pauses between sentences included.
+        self.speaking = False
 
     # -- driving
 
@@ -228,7 +232,7 @@ class VoiceLoop:
     async def _listen(self, stop: asyncio.Event) -> None:
         preroll: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
         stream: RecognitionStream | None = None
-        loud_run = 0
+        recent_loud: deque[bool] = deque(maxlen=BARGE_IN_WINDOW)
         captured_s = 0.0
         last_speech_chunk_at = 0.0
         async for chunk in self.mic.chunks():
@@ -240,15 +244,18 @@ class VoiceLoop:
             level = level_dbfs(chunk)
             if stream is None:
                 preroll.append(chunk)
-                if self.speaker.playing:
-                    loud_run = loud_run + 1 if level > self.settings.barge_in_dbfs else 0
-                    if loud_run < self.settings.barge_in_chunks:
+                if self.speaking:
+                    recent_loud.append(level > self.settings.barge_in_dbfs)
+                    if sum(recent_loud) < self.settings.barge_in_chunks:
                         continue
                     self.speaker.stop()
+                    self.speaking = False
+                    if self._reply_task is not None:
+                        self._reply_task.cancel()  # the rest of the reply is not spoken
                     self.on_event(BargeIn())
                 elif not self._may_start(level):
                     continue
-                loud_run = 0
+                recent_loud.clear()
                 stream = self.engine.stream()
                 captured_s = 0.0
                 for early in preroll:
@@ -323,15 +330,23 @@ class VoiceLoop:
             replies = await self.dialogue.respond(text)
         self.on_event(Answered(replies, (time.perf_counter() - started) * 1000))
         first = True
-        for reply in replies:
-            self.speaking_text = reply
-            async for audio in self.tts.stream(reply):
-                if first:
-                    self.on_event(SpeakingStarted((time.perf_counter() - started) * 1000 + stt_ms))
-                    first = False
-                self.last_reply_at = time.monotonic()
-                if not await self.speaker.play(audio):
-                    self.on_event(Spoke(completed=False))
-                    return  # barge-in
-                self.last_reply_at = time.monotonic()
-        self.on_event(Spoke(completed=True))
+        try:
+            for reply in replies:
+                self.speaking_text = reply
+                async for audio in self.tts.stream(reply):
+                    if first:
+                        first_ms = (time.perf_counter() - started) * 1000 + stt_ms
+                        self.on_event(SpeakingStarted(first_ms))
+                        first = False
+                    self.speaking = True
+                    self.last_reply_at = time.monotonic()
+                    if not await self.speaker.play(audio):
+                        self.on_event(Spoke(completed=False))
+                        return  # barge-in
+                    self.last_reply_at = time.monotonic()
+            self.on_event(Spoke(completed=True))
+        except asyncio.CancelledError:
+            self.on_event(Spoke(completed=False))
+            raise
+        finally:
+            self.speaking = False
