@@ -58,7 +58,9 @@ def spoken_price(cents: int, currency: str = "USD") -> str:
         "AUD": ("dollar", "cent"),
         "EUR": ("euro", "cent"),
         "GBP": ("pound", "pence"),
-    }.get(currency.upper(), (currency.upper(), "cent"))
+    }.get(currency.upper(), (currency.upper(), ""))
+    if not minor_name:  # a currency we have no words for: say the amount and its code
+        return f"{format_price(abs(cents))} {currency.upper()}"
     major, minor = divmod(abs(cents), 100)
     if major == 0:
         unit = minor_name if minor_name == "pence" or minor == 1 else minor_name + "s"

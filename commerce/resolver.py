@@ -68,8 +68,9 @@ def tokens(text: str) -> list[str]:
     for raw in _NON_WORD.split(text):
         if not raw or raw in STOP_WORDS or raw in UNIT_TOKENS or raw.isdigit():
             continue
-        # "500g", "1l", "330ml": a size, not a word.
-        if re.fullmatch(r"\d+(\.\d+)?[a-z]{1,3}", raw):
+        # "500g", "1l", "330ml": a size, not a word ("2m" of a cable option stays).
+        size = re.fullmatch(r"\d+(?:\.\d+)?([a-z]{1,3})", raw)
+        if size and size.group(1) in UNIT_TOKENS:
             continue
         out.append(singular(raw))
     return out

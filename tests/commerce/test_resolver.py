@@ -254,3 +254,11 @@ def _product(sku: str, name: str, aliases: list[str]):  # type: ignore[no-untype
     from commerce.models import Product
 
     return Product(sku=sku, name=name, aliases=aliases, options=[], active=True)
+
+
+def test_size_like_option_values_are_not_dropped() -> None:
+    """'330ml' and '1l' are sizes; '2m' (a cable length option) is a word to match."""
+    from commerce.resolver import tokens
+
+    assert tokens("330ml cola") == ["cola"]
+    assert tokens("a 2m cable") == ["2m", "cable"]
