@@ -56,7 +56,7 @@ if [ ! -x .venv/bin/python ]; then
     fi
     say "creating .venv with $python"
     "$python" -m venv .venv
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
 fi
 
 # --- the project and its dev extras -----------------------------------------------------
