@@ -4,6 +4,7 @@ dialogue data has not changed since the last model (a fingerprint of every input
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -53,6 +54,11 @@ def train(models_dir: Path, *, force: bool = False, quiet: bool = False) -> Path
     print(f"training the dialogue model ({len(project_files())} files)...", flush=True)
     started = time.monotonic()
     from rasa.model_training import train as rasa_train
+    from rasa.utils.log_utils import configure_structlog
+
+    # Unconfigured, structlog prints every rule-policy debug event while training.
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
 
     result = rasa_train(
         domain=str(PROJECT_DIR / "domain.yml"),
