@@ -2,9 +2,9 @@
 split into recognition, dialogue and synthesis (p50/p95), and the recogniser's real-time
 factor.
 
-Speech is fed in real-time-sized chunks; the trailing silence after each utterance is paced
-in real time, because Vosk's end-of-utterance detection waits for silence: the recognition
-figure is what a shopper waits, not only CPU time.
+Speech and the silence after it are fed in real time, as a microphone delivers them, because
+the end of an utterance is only known after some silence: the recognition figure is what a
+shopper waits from the end of their last word, not only CPU time.
 
 Model: VOXCART_VOSK_MODEL, else models/vosk/*, else the Korean test model from PyPI (then
 the utterances are Korean, spoken by espeak-ng, with a Korean grammar; the dialogue still
@@ -36,8 +36,8 @@ from dialogue import context  # noqa: E402
 from dialogue.runtime import Assistant  # noqa: E402
 from dialogue.training import train  # noqa: E402
 from dialogue.vocabulary import store_vocabulary  # noqa: E402
-from voice.audio import CHUNK_MS, chunks, read_wav, silence  # noqa: E402
-from voice.stt import SttError, SttFinal, VoskEngine, find_model  # noqa: E402
+from voice.audio import CHUNK_MS, chunks, level_dbfs, read_wav, silence  # noqa: E402
+from voice.stt import SPEECH_DBFS, SttError, SttFinal, VoskEngine, find_model  # noqa: E402
 from voice.tts import Synthesizer, split_sentences  # noqa: E402
 
 ENGLISH = [
@@ -68,33 +68,40 @@ def pct(values: list[float]) -> tuple[float, float]:
 
 
 def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float]:
-    """(result, CPU seconds on the speech, ms from end of speech to the final result)."""
+    """Feeds the clip and then silence in real time, as a microphone would. Returns (result,
+    seconds of recogniser CPU per second of audio fed, ms from the end of the last chunk
+    that held speech to the final result)."""
     stream = engine.stream()
-    started = time.perf_counter()
+    audio = speech + silence(TRAILING_SILENCE_MS)
+    busy_s, fed, last_speech_at = 0.0, 0, time.perf_counter()
+    next_at = time.perf_counter()
     result = None
-    for chunk in chunks(speech):
+    for chunk in chunks(audio):
+        next_at += CHUNK_MS / 1000
+        time.sleep(max(0.0, next_at - time.perf_counter()))  # the chunk has "arrived"
+        if level_dbfs(chunk) > SPEECH_DBFS:
+            last_speech_at = time.perf_counter()
+        started = time.perf_counter()
         step = stream.accept(chunk)
+        busy_s += time.perf_counter() - started
+        fed += len(chunk)
         if isinstance(step, SttFinal):
             result = step
-    speech_cpu = time.perf_counter() - started
-    end_of_speech = time.perf_counter()
+            break
     if result is None:
-        next_at = end_of_speech
-        for chunk in chunks(silence(TRAILING_SILENCE_MS)):
-            next_at += CHUNK_MS / 1000  # the silence arrives in real time
-            time.sleep(max(0.0, next_at - time.perf_counter()))
-            step = stream.accept(chunk)
-            if isinstance(step, SttFinal):
-                result = step
-                break
-        else:
-            result = stream.finish()
-    return result, speech_cpu, (time.perf_counter() - end_of_speech) * 1000
+        result = stream.finish()
+    return result, busy_s / (fed / 32_000), (time.perf_counter() - last_speech_at) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=24)
+    parser.add_argument(
+        "--endpoint-ms",
+        type=int,
+        default=None,
+        help="silence that ends an utterance (default: the engine's)",
+    )
     args = parser.parse_args()
     model_dir, korean = pick_model()
     settings = get_settings()
@@ -108,6 +115,8 @@ def main() -> None:
 
     started = time.perf_counter()
     engine = VoskEngine(model_dir)
+    if args.endpoint_ms:
+        engine.endpoint_silence_ms = args.endpoint_ms
     load_s = time.perf_counter() - started
     tts = Synthesizer()
     if korean:
@@ -130,9 +139,9 @@ def main() -> None:
     stt, dialogue, synth, total, rtf, correct = [], [], [], [], [], 0
     for turn in range(args.turns):
         i = turn % len(texts)
-        result, cpu_s, stt_ms = recognise(engine, clips[i])
+        result, turn_rtf, stt_ms = recognise(engine, clips[i])
         correct += result.text == texts[i]
-        rtf.append(cpu_s / (len(clips[i]) / 32_000))
+        rtf.append(turn_rtf)
         started = time.perf_counter()
         replies = (
             loop.run_until_complete(assistant.respond(f"voice-{turn // len(texts)}", result.text))
@@ -151,7 +160,7 @@ def main() -> None:
 
     print(
         f"speech model: {model_dir} ({'Korean test model' if korean else 'from settings'}),"
-        f" loaded in {load_s:.1f} s"
+        f" loaded in {load_s:.1f} s; an utterance ends after {engine.endpoint_silence_ms} ms of silence"
     )
     print(f"turns: {args.turns}; recognised exactly: {correct}/{args.turns}")
     print(f"{'stage':<34} {'p50 ms':>8} {'p95 ms':>8}")

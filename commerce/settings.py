@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     input_device: str | None = None
     output_device: str | None = None
     listen_mode: str = "wake"  # wake | push | always
+    # Silence that ends an utterance: lower answers sooner, but may cut a mid-sentence pause.
+    endpoint_silence_ms: int = 400
     wake_phrase: str | None = None  # default: "hey " + the store's assistant name
     # Text-to-speech (pyttsx3): voice id or name fragment, words per minute, 0.0-1.0.
     tts_voice: str | None = None

@@ -350,7 +350,7 @@ class VoiceParts:
 
         try:
             model_dir = find_model(settings.vosk_model, settings.models_dir)
-            self.engine = VoskEngine(model_dir)
+            self.engine = VoskEngine(model_dir, endpoint_silence_ms=settings.endpoint_silence_ms)
         except SttError as exc:
             raise CliError(exc.message) from None
         self.store = store

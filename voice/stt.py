@@ -108,9 +108,11 @@ def vocabulary_words(phrases: Iterable[str]) -> list[str]:
 class VoskEngine:
     """A loaded Vosk model and the store vocabulary; makes one stream per utterance."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, *, endpoint_silence_ms: int = ENDPOINT_SILENCE_MS) -> None:
         import vosk
 
+        # Shorter answers sooner but may cut a shopper who pauses mid-sentence.
+        self.endpoint_silence_ms = endpoint_silence_ms
         vosk.SetLogLevel(-1)
         self.model_dir = model_dir
         try:
@@ -192,7 +194,7 @@ class RecognitionStream:
         if self.primary.AcceptWaveform(chunk):
             self.ended = True
             return self._final(self.primary.Result())
-        if self.heard_speech and self.trailing_silence_ms >= ENDPOINT_SILENCE_MS:
+        if self.heard_speech and self.trailing_silence_ms >= self.engine.endpoint_silence_ms:
             return self.finish()
         partial = json.loads(self.primary.PartialResult()).get("partial", "")
         return SttPartial(partial) if partial else None
