@@ -160,7 +160,8 @@ def main() -> None:
 
     print(
         f"speech model: {model_dir} ({'Korean test model' if korean else 'from settings'}),"
-        f" loaded in {load_s:.1f} s; an utterance ends after {engine.endpoint_silence_ms} ms of silence"
+        f" loaded in {load_s:.1f} s;"
+        f" an utterance ends after {engine.endpoint_silence_ms} ms of silence"
     )
     print(f"turns: {args.turns}; recognised exactly: {correct}/{args.turns}")
     print(f"{'stage':<34} {'p50 ms':>8} {'p95 ms':>8}")
