@@ -1,0 +1,41 @@
+"""Human handoff end to end over HTTP: the shopper asks for a person; staff see the
+conversation and the cart; the assistant takes no actions until staff release it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from .test_rest_channel import chat_client, say  # noqa: F401 - chat_client is a fixture
+
+
+def test_handoff_is_listed_for_staff_and_released(
+    chat_client: TestClient,  # noqa: F811 - the imported fixture
+    make_shopper: Callable,
+    admin_headers: dict[str, str],
+) -> None:
+    ann = make_shopper("Ann")
+    say(chat_client, ann.headers, "two croissants please")
+    say(chat_client, ann.headers, "I want to talk to a real person")
+    (handoff,) = chat_client.get("/admin/handoffs", headers=admin_headers).json()
+    assert handoff["customer_id"] == ann.id and handoff["status"] == "open"
+    said = [line["text"] for line in handoff["conversation"]]
+    assert said[0] == "two croissants please" and "real person" in said[-1]
+    assert [(i["sku"], i["qty"]) for i in handoff["cart"]] == [("CROISSANT", 2)]
+
+    # While a person has the conversation, the assistant changes nothing.
+    replies = " ".join(r["text"] for r in say(chat_client, ann.headers, "add a bagel"))
+    assert "staff" in replies.lower()
+    assert [i["sku"] for i in chat_client.get("/cart", headers=ann.headers).json()["items"]] == [
+        "CROISSANT"
+    ]
+
+    released = chat_client.post(f"/admin/handoffs/{handoff['id']}/release", headers=admin_headers)
+    assert released.status_code == 200 and released.json()["status"] == "released"
+    assert chat_client.get("/admin/handoffs", headers=admin_headers).json() == []
+    say(chat_client, ann.headers, "add a bagel")
+    cart = chat_client.get("/cart", headers=ann.headers).json()["items"]
+    assert sorted(i["sku"] for i in cart) == ["BAGEL", "CROISSANT"]
+    again = chat_client.post(f"/admin/handoffs/{handoff['id']}/release", headers=admin_headers)
+    assert again.status_code == 409
