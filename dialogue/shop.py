@@ -55,6 +55,8 @@ class Turn:
     # Handlers hand a turn to another when the classifier's intent does not fit the words
     # ("I'll have the oat milk" as a question); counted so they can never go round in circles.
     redirects: int = 0
+    # The classifier's confidence in `intent` (1.0 when the caller has none).
+    confidence: float = 1.0
 
     @property
     def store(self) -> StoreFacts:
@@ -1210,6 +1212,16 @@ def deny(turn: Turn) -> None:
     ):
         remove_item(turn)  # "cancel that" right after adding something takes it back out
         return
+    if (
+        not kind
+        and re.match(
+            r"^(?:(?:no|oh|ok|okay|then|please|actually)[\s,]+)*cancel (?:it|that|the order)\b",
+            lang.normalise(turn.text),
+        )
+        and _redirect(turn)
+    ):
+        cancel_order(turn)  # "cancel it" after hearing where an order is: that order
+        return
     if kind == "choose_product" and _resolve_in(turn, turn.text, pending["skus"]):
         choose(turn)  # "no, the oat one"
         return
@@ -2001,6 +2013,11 @@ def _cart_state(turn: Turn) -> list[tuple[str, int, str]]:
     return [(i.sku, i.quantity, carts.options_key(i.options)) for i in cart.items]
 
 
+STORE_QUESTIONS = ("ask_hours", "ask_address", "ask_phone", "ask_delivery", "ask_returns")
+# Real store questions classify with high confidence; a weak match is something else.
+STORE_QUESTION_MIN_CONFIDENCE = 0.6
+
+
 def run_turn(turn: Turn, handler_name: str) -> Turn:
     """Runs one handler. A conversation with an open handoff takes no actions; a pending
     "which one?" is answered first when the reply names one of the choices; a change to the
@@ -2009,6 +2026,9 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
         turn.say("A member of our staff has your conversation and will reply shortly.")
         return turn
+    if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
+        # "open the pod bay doors" is not a question about opening hours.
+        handler_name = "not_understood"
     pending = turn.slot("pending") or {}
     if pending and handler_name == "not_understood":
         # "actually no", "yes go on": an answer to the question asked, in words not trained.

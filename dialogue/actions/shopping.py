@@ -38,6 +38,7 @@ def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
             customer_id=tracker.sender_id,
             text=tracker.latest_message.get("text") or "",
             intent=(tracker.latest_message.get("intent") or {}).get("name") or "",
+            confidence=float((tracker.latest_message.get("intent") or {}).get("confidence") or 1.0),
             slots={name: tracker.get_slot(name) for name in SLOTS},
             now=context.clock(),
             history=_history(tracker),
