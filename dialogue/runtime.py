@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +71,31 @@ def tracker_store_for(database_url: str, data_dir: Path) -> Any:
     )
 
 
-@dataclass
-class Reply:
-    texts: list[str]
+# Rasa retries a busy conversation's lock every second; a shopper who talks over the
+# assistant (barge-in) would wait that long for their next turn.
+LOCK_RETRY_S = 0.01
+
+
+def fast_lock_store() -> Any:
+    from contextlib import asynccontextmanager
+
+    from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore
+
+    class FastRetryLockStore(InMemoryLockStore):
+        @asynccontextmanager
+        async def lock(  # type: ignore[override]
+            self,
+            conversation_id: str,
+            lock_lifetime: float = LOCK_LIFETIME,
+            wait_time_in_seconds: float = LOCK_RETRY_S,
+        ):  # type: ignore[no-untyped-def]
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+            try:
+                yield await self._acquire_lock(conversation_id, ticket, LOCK_RETRY_S)
+            finally:
+                self.cleanup(conversation_id, ticket)
+
+    return FastRetryLockStore()
 
 
 class Assistant:
@@ -86,7 +107,6 @@ class Assistant:
     @classmethod
     def load(cls, model: Path, *, tracker_store: Any = None) -> Assistant:
         from rasa.core.agent import Agent
-        from rasa.core.lock_store import InMemoryLockStore
         from rasa.utils.log_utils import configure_structlog
 
         # Unconfigured, structlog prints Rasa's debug events for every turn.
@@ -98,7 +118,7 @@ class Assistant:
             str(model),
             action_endpoint=endpoint,
             tracker_store=tracker_store,
-            lock_store=InMemoryLockStore(),
+            lock_store=fast_lock_store(),
         )
         return cls(agent)
 
