@@ -208,6 +208,8 @@ class VoiceLoop:
         if self.settings.mode == "push":
             asyncio.get_running_loop().run_in_executor(None, self._read_keys, stop)
         self._problem: str | None = None
+        self._overflows_reported = 0
+        self._overflow_said_at = -1e9
         self.on_event(Listening(self.settings.mode))
         while not stop.is_set():
             try:
@@ -241,6 +243,19 @@ class VoiceLoop:
             if self._problem is not None:  # audio flows again: the device is back
                 self._problem = None
                 self.on_event(DeviceRecovered())
+            if (
+                self.mic.overflows > self._overflows_reported
+                and time.monotonic() - self._overflow_said_at > 10  # once in a while, not per chunk
+            ):
+                self._overflows_reported = self.mic.overflows
+                self._overflow_said_at = time.monotonic()
+                self.on_event(
+                    DeviceProblem(
+                        "input_overflow",
+                        "the microphone buffer overflowed and some audio was lost "
+                        "(the machine may be too busy); listening on",
+                    )
+                )
             level = level_dbfs(chunk)
             if stream is None:
                 preroll.append(chunk)
