@@ -400,23 +400,29 @@ async def _hear_file(parts: VoiceParts, path: Path) -> Any:
     return await transcribe(parts.engine, stream())
 
 
+def _dialogue_client(args: argparse.Namespace, settings: Any, store: Any) -> Any:
+    """A voxcart server's assistant (--server), or the assistant in this process."""
+    from commerce.accounts import ensure_customer
+    from device.loop import HttpDialogue, InProcessDialogue
+
+    if args.server:
+        return HttpDialogue(args.server, args.token or "")
+    with store.sessions() as session:
+        ensure_customer(session, customer_id=args.customer)
+    return InProcessDialogue(_open_assistant(settings, store), args.customer)
+
+
 def cmd_listen(args: argparse.Namespace) -> int:
     """One spoken turn from a file: IN.wav -> recognition -> assistant -> OUT.wav."""
     import asyncio
 
-    from commerce.accounts import ensure_customer
-    from device.loop import DIDNT_CATCH, HttpDialogue, InProcessDialogue
+    from device.loop import DIDNT_CATCH
     from voice.audio import AudioBuffer, float_to_pcm16, write_wav
 
     settings = _settings(args)
     store = _open(args)
     parts = VoiceParts(settings, store)
-    if args.server:
-        dialogue: Any = HttpDialogue(args.server, args.token or "")
-    else:
-        with store.sessions() as session:
-            ensure_customer(session, customer_id=args.customer)
-        dialogue = InProcessDialogue(_open_assistant(settings, store), args.customer)
+    dialogue = _dialogue_client(args, settings, store)
 
     async def turn() -> list[str]:
         heard = await _hear_file(parts, Path(args.input))
@@ -488,21 +494,13 @@ def cmd_voice(args: argparse.Namespace) -> int:
     """The device loop alone: in-process dialogue, or a voxcart server's (--server)."""
     import asyncio
 
-    from commerce.accounts import ensure_customer
-    from device.loop import HttpDialogue, InProcessDialogue
-
     settings = _settings(args)
     for name in ("input_device", "output_device"):
         if getattr(args, name):
             setattr(settings, name, getattr(args, name))
     store = _open(args)
     parts = VoiceParts(settings, store)
-    if args.server:
-        dialogue: Any = HttpDialogue(args.server, args.token or "")
-    else:
-        with store.sessions() as session:
-            ensure_customer(session, customer_id=args.customer)
-        dialogue = InProcessDialogue(_open_assistant(settings, store), args.customer)
+    dialogue = _dialogue_client(args, settings, store)
     loop = _voice_loop(settings, store, dialogue, parts, args.mode or settings.listen_mode)
 
     async def main() -> None:
