@@ -25,6 +25,7 @@ lint: setup-test
 bench: setup
 	$(BIN)/python benchmarks/resolve_and_search.py
 	$(BIN)/python benchmarks/dialogue_turns.py
+	$(BIN)/python benchmarks/voice_turns.py
 
 setup:
 	@scripts/bootstrap.sh run
