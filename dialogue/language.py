@@ -301,6 +301,10 @@ def money(cents: int, currency: str) -> str:
 
 
 def spoken_time(hour: int, minute: int) -> str:
+    if (hour, minute) == (23, 59):
+        return "midnight"  # a store "open until 24:00" closes at the day's last minute
+    if (hour, minute) == (0, 0):
+        return "midnight"
     suffix = "am" if hour < 12 else "pm"
     h = hour % 12 or 12
     return f"{h} {suffix}" if minute == 0 else f"{h}:{minute:02d} {suffix}"

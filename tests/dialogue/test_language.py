@@ -66,5 +66,6 @@ def test_yes_and_no() -> None:
 def test_spoken_time_and_lists() -> None:
     assert lang.spoken_time(17, 0) == "5 pm"
     assert lang.spoken_time(9, 30) == "9:30 am"
-    assert lang.spoken_time(0, 0) == "12 am"
+    assert lang.spoken_time(0, 0) == "midnight"
+    assert lang.spoken_time(23, 59) == "midnight"  # open until 24:00
     assert lang.join_words(["a", "b", "c"], "or") == "a, b or c"
