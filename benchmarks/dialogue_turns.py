@@ -16,8 +16,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +28,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.stats import free_port, percentile  # noqa: E402
 from commerce import migrate  # noqa: E402
 from commerce.accounts import create_customer  # noqa: E402
 from commerce.service import import_store_files, open_store  # noqa: E402
@@ -53,17 +52,8 @@ CONVERSATION = [
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return p50, p95
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 def wait_ready(url: str, process: subprocess.Popen, limit_s: float = 180) -> None:

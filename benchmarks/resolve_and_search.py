@@ -17,7 +17,6 @@ import io
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,10 +31,11 @@ from sqlalchemy import select
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.stats import free_port, percentile  # noqa: E402
 from commerce import migrate  # noqa: E402
 from commerce.catalog import COLUMNS, import_products, parse_catalog_csv  # noqa: E402
 from commerce.models import Product  # noqa: E402
-from commerce.resolver import _default_resolver, pick, resolve_mention  # noqa: E402
+from commerce.resolver import catalog_index, clear_cache, pick, resolve_mention  # noqa: E402
 from commerce.service import open_store  # noqa: E402
 
 SEED = 20261125
@@ -211,11 +211,6 @@ def mentions_for(rows: list[dict], count: int, rng: random.Random) -> list[tuple
     return out
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 # The server runs in its own process, so the client threads do not share its interpreter lock.
 SERVER = """
 import sys
@@ -228,14 +223,8 @@ uvicorn.run(app, host=sys.argv[2], port=int(sys.argv[3]), ws="none", log_level="
 """
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def start_server(url: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
+    port = free_port(HOST)
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER, url, HOST, str(port)],
         cwd=REPO_ROOT,
@@ -339,10 +328,10 @@ def main() -> int:
                 products = list(session.scalars(select(Product).where(Product.active.is_(True))))
                 load_s = time.perf_counter() - start
             del products
-            _default_resolver._cache.clear()
+            clear_cache()
             with store.sessions() as session:  # a fresh session: nothing cached anywhere
                 start = time.perf_counter()
-                _default_resolver.index(session)
+                catalog_index(session)
                 cold_s = time.perf_counter() - start
             print(f"index build: {(cold_s - load_s) * 1000:.0f} ms "
                   f"(+ {load_s * 1000:.0f} ms loading the rows = {cold_s * 1000:.0f} ms "

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.stats import percentile  # noqa: E402
 from commerce import migrate  # noqa: E402
 from commerce.service import import_store_files, open_store  # noqa: E402
 from commerce.settings import get_settings  # noqa: E402
@@ -63,8 +63,7 @@ def pick_model() -> tuple[Path, bool]:
 
 
 def pct(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[round(0.95 * (len(ordered) - 1))]
+    return percentile(values, 50), percentile(values, 95)
 
 
 def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float]:

@@ -363,6 +363,16 @@ class Resolver:
 _default_resolver = Resolver()
 
 
+def catalog_index(session: Session) -> CatalogIndex:
+    """The live catalog's index (rebuilt only when the catalog version moved)."""
+    return _default_resolver.index(session)
+
+
+def clear_cache() -> None:
+    """Forgets every cached index (tests that reuse one database URL for new catalogs)."""
+    _default_resolver._cache.clear()
+
+
 def resolve_mention(session: Session, *, mention: str, limit: int = 5) -> list[Candidate]:
     """Ranked candidates for a product mention, best first, against the live catalog."""
     return _default_resolver.resolve(session, mention=mention, limit=limit)

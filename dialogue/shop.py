@@ -28,7 +28,7 @@ from commerce.errors import CommerceError, InvalidOption, NotFound, OutOfStock, 
 from commerce.handoffs import active_handoff, open_handoff
 from commerce.insights import best_sellers, bought_together
 from commerce.models import Order, Product
-from commerce.resolver import Candidate, _default_resolver, pick, resolve_mention, tokens
+from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
 from dialogue import language as lang
 
@@ -169,7 +169,7 @@ def _resolve_in(turn: Turn, mention: str, skus: list[str]) -> str | None:
         return skus[ordinal]
     if not tokens(mention):
         return None
-    scores = _default_resolver.index(turn.session).scores_for(mention, skus)
+    scores = catalog_index(turn.session).scores_for(mention, skus)
     best = max(scores.values(), default=0.0)
     if best <= 0:
         return None
@@ -393,7 +393,7 @@ def _extends_base(
 def _with_synonyms(turn: Turn, mention: str) -> str:
     """'a skinny latte' -> 'a skim latte', 'a big hot chocolate' -> 'a large hot chocolate',
     when the catalog offers that option value and does not use the word itself."""
-    index = _default_resolver.index(turn.session)
+    index = catalog_index(turn.session)
     words = []
     for word in mention.split():
         synonym = lang.OPTION_SYNONYMS.get(word)
@@ -406,7 +406,7 @@ def _with_synonyms(turn: Turn, mention: str) -> str:
 def _known_words(turn: Turn, mention: str) -> bool:
     """Whether every word of a mention is a word this catalog uses (names, aliases, options):
     'a coffee' is, 'purple monkey dishwasher' is not."""
-    index = _default_resolver.index(turn.session)
+    index = catalog_index(turn.session)
     words = tokens(_with_synonyms(turn, mention))
     return bool(words) and all(
         w in index.postings or w in index.option_vocabulary or w in OPTION_FILLER for w in words
@@ -528,7 +528,7 @@ def choose(turn: Turn) -> None:
     turn.set("pending", None)
     product = _product(turn, sku)
     options = dict(pending.get("options") or {})
-    extra = _default_resolver.index(turn.session).search(turn.text, limit=MAX_CHOICES * 2)
+    extra = catalog_index(turn.session).search(turn.text, limit=MAX_CHOICES * 2)
     for candidate in extra:
         if candidate.sku == sku:
             options.update(candidate.options)
@@ -610,7 +610,7 @@ def _cart_target(turn: Turn, mention: str, skus: list[str], strict: bool) -> str
     elsewhere = pick(resolve_mention(turn.session, mention=mention))
     if elsewhere.best is not None and elsewhere.best.score >= 0.8:
         return elsewhere.best.sku if elsewhere.best.sku in skus else None
-    scores = _default_resolver.index(turn.session).scores_for(mention, skus)
+    scores = catalog_index(turn.session).scores_for(mention, skus)
     best = max(scores.values(), default=0.0)
     if best <= 0 or (strict and best < 0.5):
         return None

@@ -82,10 +82,10 @@ def database_url(
         url = postgres_schema.url
     # The resolver caches one index per URL and catalog version; PostgreSQL tests reuse one URL
     # and restart the version at every reset, so a cached index could belong to another test.
-    resolver._default_resolver._cache.clear()
+    resolver.clear_cache()
     migrate.upgrade(url)
     yield url
-    resolver._default_resolver._cache.clear()
+    resolver.clear_cache()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, root_validator, validator
 
 from commerce.cart import CartItem, CartView
 from commerce.catalog import MAX_STOCK, validate_options
-from commerce.models import Order, Product
+from commerce.models import Handoff, Order, Product
 from commerce.money import format_price, parse_price
 
 
@@ -276,3 +276,29 @@ class OrderStatusIn(RequestBody):
 
     class Config:
         extra = "forbid"
+
+
+class HandoffPublic(BaseModel):
+    id: int
+    customer_id: str
+    reason: str
+    status: str
+    created_at: datetime
+    released_at: datetime | None
+    released_by: str | None
+    conversation: list[dict[str, str]]
+    cart: list[dict]
+
+    @classmethod
+    def of(cls, handoff: Handoff) -> "HandoffPublic":
+        return cls(
+            id=handoff.id,
+            customer_id=handoff.customer_id,
+            reason=handoff.reason,
+            status=handoff.status,
+            created_at=handoff.created_at,
+            released_at=handoff.released_at,
+            released_by=handoff.released_by,
+            conversation=list(handoff.conversation or []),
+            cart=list(handoff.cart or []),
+        )

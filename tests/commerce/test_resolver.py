@@ -178,14 +178,14 @@ def test_out_of_stock_products_are_still_resolved(session: Session) -> None:
 
 
 def test_index_is_rebuilt_only_when_the_catalog_changes(session: Session) -> None:
-    from commerce.resolver import _default_resolver
+    from commerce.resolver import catalog_index
 
-    first = _default_resolver.index(session)
+    first = catalog_index(session)
     set_stock(session, sku="BANANA", delta=5)
     update_product(session, sku="BANANA", changes={"price_cents": 30})
-    assert _default_resolver.index(session) is first
+    assert catalog_index(session) is first
     update_product(session, sku="BANANA", changes={"aliases": ["banana", "plantain"]})
-    assert _default_resolver.index(session) is not first
+    assert catalog_index(session) is not first
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """The demo store on SQLite: the device loop is about audio, not the database."""
     url = f"sqlite:///{tmp_path / 'device.db'}"
     migrate.upgrade(url)
-    resolver._default_resolver._cache.clear()
+    resolver.clear_cache()
     store = open_store(url)
     import_store_files(store, catalog=DEMO_CSV, facts=DEMO_STORE)
     yield store

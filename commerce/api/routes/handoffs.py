@@ -1,43 +1,16 @@
 """Conversations handed to a person: staff see what was said and the cart, then release them
 so the assistant takes over again."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
 
 from commerce.api.deps import SessionDep, StaffDep, current_staff
+from commerce.api.schemas import HandoffPublic
 from commerce.handoffs import list_handoffs, release_handoff
-from commerce.models import MAX_DB_INTEGER, Handoff
+from commerce.models import MAX_DB_INTEGER
 
 router = APIRouter(prefix="/admin/handoffs", tags=["staff"], dependencies=[Depends(current_staff)])
-
-
-class HandoffPublic(BaseModel):
-    id: int
-    customer_id: str
-    reason: str
-    status: str
-    created_at: datetime
-    released_at: datetime | None
-    released_by: str | None
-    conversation: list[dict[str, str]]
-    cart: list[dict]
-
-    @classmethod
-    def of(cls, handoff: Handoff) -> "HandoffPublic":
-        return cls(
-            id=handoff.id,
-            customer_id=handoff.customer_id,
-            reason=handoff.reason,
-            status=handoff.status,
-            created_at=handoff.created_at,
-            released_at=handoff.released_at,
-            released_by=handoff.released_by,
-            conversation=list(handoff.conversation or []),
-            cart=list(handoff.cart or []),
-        )
 
 
 @router.get("", response_model=list[HandoffPublic])
