@@ -255,7 +255,3 @@ def remove_from_cart(
 def clear_cart(session: Session, *, customer_id: str) -> None:
     session.execute(delete(CartLine).where(CartLine.customer_id == customer_id))
     session.commit()
-
-
-def product_in_stock(product: Product, quantity: int = 1) -> bool:
-    return product.active and product.stock >= quantity

@@ -284,18 +284,6 @@ def describe(quantity: int, name: str, unit: str, options: dict[str, str] | None
     return phrase
 
 
-def options_phrase(options: dict[str, str]) -> str:
-    """{'size': 'large', 'milk': 'oat'} -> 'large, oat milk'."""
-    parts = []
-    for group, value in options.items():
-        parts.append(
-            value
-            if group in ("size", "flavor", "flavour", "color", "colour")
-            else f"{value} {group}"
-        )
-    return ", ".join(parts)
-
-
 def money(cents: int, currency: str) -> str:
     return spoken_price(cents, currency)
 

@@ -8,7 +8,6 @@ server (`rasa run actions --actions dialogue.actions`), without the HTTP hop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from pathlib import Path
@@ -146,6 +145,3 @@ class Assistant:
         store = getattr(self.agent.tracker_store, "_tracker_store", self.agent.tracker_store)
         if hasattr(store, "store"):
             store.store.clear()
-
-    def respond_sync(self, sender_id: str, text: str) -> list[str]:
-        return asyncio.run(self.respond(sender_id, text))
