@@ -68,6 +68,6 @@ def create_staff_key(session: Session, *, label: str = "") -> str:
 
 def verify_staff_key(session: Session, *, key: str) -> StaffKey:
     staff = session.scalar(select(StaffKey).where(StaffKey.key_hash == hash_secret(key)))
-    if staff is None:
-        raise Unauthorized("unknown staff API key")
+    if staff is None or staff.revoked_at is not None:
+        raise Unauthorized("unknown or revoked staff API key")
     return staff

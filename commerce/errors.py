@@ -66,6 +66,13 @@ class Unauthorized(CommerceError):
     status = 401
 
 
+class Forbidden(CommerceError):
+    """Known caller, but their role does not allow this."""
+
+    code = "forbidden"
+    status = 403
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int

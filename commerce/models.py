@@ -22,6 +22,7 @@ Base: Any = declarative_base()
 
 # Integer columns are 32-bit on PostgreSQL; ids and counts from outside stay within this.
 MAX_DB_INTEGER = 2**31 - 1
+STAFF_ROLES = ("admin", "catalog", "orders")
 ORDER_STATUSES = ("placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled")
 FULFILMENTS = ("pickup", "delivery")
 
@@ -82,6 +83,14 @@ class Customer(Base):
     name = Column(String(200), nullable=False)
     token_hash = Column(String(64), unique=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Voice purchasing PIN: a salted slow hash, never the digits. Wrong tries are counted here
+    # (not in conversation state a client could supply) and lock purchasing for a while.
+    pin_hash = Column(String(200))
+    pin_failures = Column(Integer, nullable=False, default=0)
+    pin_locked_until = Column(DateTime(timezone=True))
+    # Spending guard overrides in minor units; null means the store file's default.
+    order_limit_cents = Column(Integer)
+    daily_limit_cents = Column(Integer)
 
 
 class StaffKey(Base):
@@ -91,6 +100,22 @@ class StaffKey(Base):
     label = Column(String(200), nullable=False, default="")
     key_hash = Column(String(64), nullable=False, unique=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    role = Column(String(16), nullable=False, default="admin")  # one of STAFF_ROLES
+    revoked_at = Column(DateTime(timezone=True))
+
+
+class StaffAuditEntry(Base):
+    """Every change made with a staff key: who, when, what, and the state before and after."""
+
+    __tablename__ = "staff_audit"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    actor = Column(String(200), nullable=False)  # "staff:<id>" or "cli"
+    action = Column(String(64), nullable=False)  # e.g. "product.update", "staff_key.revoke"
+    target = Column(String(200), nullable=False, default="")
+    before = Column(JSON)
+    after = Column(JSON)
 
 
 class CartLine(Base):

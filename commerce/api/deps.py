@@ -1,13 +1,13 @@
 """Request dependencies: a database session per request, the shopper, the staff key."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from commerce.accounts import customer_for_token, verify_staff_key
-from commerce.errors import Unauthorized
+from commerce.errors import Forbidden, Unauthorized
 from commerce.models import Customer, StaffKey
 
 
@@ -44,3 +44,23 @@ def current_staff(
 
 CustomerDep = Annotated[Customer, Depends(current_customer)]
 StaffDep = Annotated[StaffKey, Depends(current_staff)]
+
+
+def require_role(*roles: str) -> Callable[[StaffKey], StaffKey]:
+    """A dependency that lets in staff keys with one of `roles`; `admin` may do everything."""
+    allowed = frozenset(roles) | {"admin"}
+
+    def check(staff: StaffDep) -> StaffKey:
+        if staff.role not in allowed:
+            needed = " or ".join(sorted(allowed))
+            raise Forbidden(f"this needs a staff key with the role {needed} (yours: {staff.role})")
+        return staff
+
+    return check
+
+
+# Staff by role: catalog staff edit products and import; orders staff move orders and take
+# handoffs; admins do both and manage keys, spending limits and the audit log.
+CatalogStaffDep = Annotated[StaffKey, Depends(require_role("catalog"))]
+OrdersStaffDep = Annotated[StaffKey, Depends(require_role("orders"))]
+AdminStaffDep = Annotated[StaffKey, Depends(require_role())]
