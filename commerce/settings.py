@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Catalog and store facts imported on first start when the database has no products.
     demo_catalog: Path | None = None
     demo_store: Path | None = None
+    # The shared secret a stock `rasa run` sends to use voxcart as its action server
+    # (`/webhook`); unset, those routes are not served at all.
+    action_server_token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     models_dir: Path = PROJECT_ROOT / "models"

@@ -125,12 +125,21 @@ def _serve(
     routers = []
     loaded = None
     if assistant:
-        from dialogue.channels import action_server_router, text_channel_router
-        from dialogue.runtime import action_executor
+        from dialogue.channels import text_channel_router
 
         print("loading the assistant...", file=sys.stderr, flush=True)
         loaded = _open_assistant(settings, store)
-        routers = [text_channel_router(loaded), action_server_router(action_executor())]
+        routers = [text_channel_router(loaded)]
+        if settings.action_server_token:
+            from dialogue.action_server import action_server_router
+            from dialogue.runtime import action_executor
+
+            try:
+                routers.append(
+                    action_server_router(action_executor(), token=settings.action_server_token)
+                )
+            except ValueError as exc:
+                raise CliError(str(exc)) from None
     app = create_app(store.sessions, extra_routers=routers)
     voice_loop, parts = None, None
     if voice_customer and loaded is not None:

@@ -3,6 +3,7 @@ loop (the commerce layer is synchronous SQLAlchemy)."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 from typing import Any
 
@@ -46,8 +47,14 @@ def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
         return shop.run_turn(turn, handler)
 
 
-class ShopAction(Action):
-    handler = ""
+class ShopAction(Action, metaclass=abc.ABCMeta):
+    """One Rasa action per dialogue.shop handler. Abstract, so rasa-sdk's executor registers
+    only the concrete actions (not a nameless `action_`)."""
+
+    @property
+    @abc.abstractmethod
+    def handler(self) -> str:
+        """The name of the dialogue.shop handler this action runs."""
 
     def name(self) -> str:
         return f"action_{self.handler}"
