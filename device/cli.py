@@ -89,9 +89,50 @@ def cmd_staff_create_key(args: argparse.Namespace) -> int:
 
     store = _open(args)
     with store.sessions() as session:
-        key = create_staff_key(session, label=args.label)
+        key = create_staff_key(session, label=args.label, role=args.role, actor="cli")
     print(key)
     print("keep it safe: it is stored hashed and cannot be shown again", file=sys.stderr)
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from commerce.accounts import list_staff_keys
+
+    store = _open(args)
+    with store.sessions() as session:
+        keys = list_staff_keys(session)
+    if not keys:
+        print("no staff keys; create one with: voxcart staff create-key")
+        return 0
+    for staff in keys:
+        state = f"revoked {staff.revoked_at:%Y-%m-%d %H:%M}" if staff.revoked_at else "active"
+        created = f"{staff.created_at:%Y-%m-%d %H:%M}"
+        print(f"{staff.id:>4}  {staff.role:<7}  {state:<24}  created {created}  {staff.label}")
+    return 0
+
+
+def cmd_staff_revoke(args: argparse.Namespace) -> int:
+    from commerce.accounts import revoke_staff_key
+
+    store = _open(args)
+    with store.sessions() as session:
+        staff = revoke_staff_key(session, key_id=args.id, actor="cli")
+    print(f"revoked staff key {staff.id}" + (f" ({staff.label})" if staff.label else ""))
+    return 0
+
+
+def cmd_staff_rotate(args: argparse.Namespace) -> int:
+    from commerce.accounts import rotate_staff_key
+
+    store = _open(args)
+    with store.sessions() as session:
+        new, key = rotate_staff_key(session, key_id=args.id, actor="cli")
+    print(key)
+    print(
+        f"staff key {args.id} is revoked; this replaces it as key {new.id} ({new.role}). "
+        "Keep it safe: it cannot be shown again",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -639,7 +680,24 @@ def build_parser() -> argparse.ArgumentParser:
     new_customer = customer_sub.add_parser(
         "create", parents=[common], help="create a shopper and print their token"
     )
+    key.add_argument(
+        "--role",
+        choices=["admin", "catalog", "orders"],
+        default="admin",
+        help="admin: everything; catalog: products and imports; orders: orders, handoffs, "
+        "customers (default: admin)",
+    )
     new_customer.add_argument("name")
+    list_keys = staff_sub.add_parser("list", parents=[common], help="list staff keys and roles")
+    list_keys.set_defaults(func=cmd_staff_list)
+    revoke = staff_sub.add_parser("revoke", parents=[common], help="revoke a staff key at once")
+    revoke.add_argument("id", type=int, metavar="ID", help="the key's id (voxcart staff list)")
+    revoke.set_defaults(func=cmd_staff_revoke)
+    rotate = staff_sub.add_parser(
+        "rotate", parents=[common], help="revoke a key and print its replacement"
+    )
+    rotate.add_argument("id", type=int, metavar="ID", help="the key's id (voxcart staff list)")
+    rotate.set_defaults(func=cmd_staff_rotate)
     new_customer.add_argument("--id", help="customer id (default: generated)")
     new_customer.set_defaults(func=cmd_customer_create)
 

@@ -1,13 +1,13 @@
 """Request and response bodies. Money is a decimal string here, integer cents inside."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, root_validator, validator
 
 from commerce.cart import CartItem, CartView
 from commerce.catalog import MAX_STOCK, validate_options
-from commerce.models import Handoff, Order, Product
+from commerce.models import Handoff, Order, Product, StaffAuditEntry, StaffKey
 from commerce.money import format_price, parse_price
 
 
@@ -301,4 +301,80 @@ class HandoffPublic(BaseModel):
             released_by=handoff.released_by,
             conversation=list(handoff.conversation or []),
             cart=list(handoff.cart or []),
+        )
+
+
+# --------------------------------------------------------------------- staff keys and audit log
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+class StaffKeyCreate(RequestBody):
+    label: str = Field("", max_length=200, description="whose key this is, e.g. 'till 2'")
+    role: Literal["admin", "catalog", "orders"] = Field(
+        ..., description="catalog: products and imports; orders: orders, handoffs, customers"
+    )
+
+    class Config:
+        extra = "forbid"
+
+
+class StaffKeyPublic(BaseModel):
+    """A staff key as listed: never the key or its hash."""
+
+    id: int
+    label: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+    @classmethod
+    def of(cls, staff: StaffKey) -> "StaffKeyPublic":
+        created_at = _utc(staff.created_at)
+        assert created_at is not None
+        return cls(
+            id=staff.id,
+            label=staff.label,
+            role=staff.role,
+            created_at=created_at,
+            revoked_at=_utc(staff.revoked_at),
+            active=staff.revoked_at is None,
+        )
+
+
+class StaffKeyIssued(StaffKeyPublic):
+    key: str = Field(..., description="shown this once; only its hash is stored")
+
+    @classmethod
+    def issued(cls, staff: StaffKey, key: str) -> "StaffKeyIssued":
+        return cls(**StaffKeyPublic.of(staff).dict(), key=key)
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+
+    @classmethod
+    def of(cls, entry: StaffAuditEntry) -> "AuditEntryPublic":
+        at = _utc(entry.at)
+        assert at is not None
+        return cls(
+            id=entry.id,
+            at=at,
+            actor=entry.actor,
+            action=entry.action,
+            target=entry.target,
+            before=entry.before,
+            after=entry.after,
         )
