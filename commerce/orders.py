@@ -35,6 +35,7 @@ from commerce.models import (
     OrderStatusChange,
     Product,
 )
+from commerce.purchase_guard import spending_problem
 from commerce.store import get_store_facts
 
 # Which status may follow which. Pickup orders go ready -> delivered (collected).
@@ -93,10 +94,13 @@ def checkout(
     idempotency_key: str | None = None,
     expected_total_cents: int | None = None,
     placed_by: str = "shopper",
+    now: datetime | None = None,
 ) -> Order:
     """Places the cart as an order. A retried call with the same idempotency key returns the
     order the first call placed. `expected_total_cents` is the total the shopper heard; if the
-    catalog moved since, nothing is placed (PriceChanged) so the assistant can read back again."""
+    catalog moved since, nothing is placed (PriceChanged) so the assistant can read back again.
+    An order over the shopper's spending limits is refused (SpendingLimitExceeded); `now` is
+    the clock for the daily limit."""
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 200:
             raise InvalidRequest("an idempotency key is 1 to 200 characters")
@@ -186,6 +190,16 @@ def checkout(
             raise PriceChanged(
                 f"the total is now {order.total_cents} cents, not {expected_total_cents}"
             )
+        # Checked inside the transaction that places the order: no second order slips past.
+        over_limit = spending_problem(
+            session,
+            customer_id=customer_id,
+            total_cents=order.total_cents,
+            now=now or datetime.now(timezone.utc),
+        )
+        if over_limit is not None:
+            session.rollback()
+            raise over_limit
         _record_status(order, "placed", placed_by)
         session.add(order)
         for line in lines:

@@ -59,6 +59,29 @@ class Fulfilment(BaseModel):
         return None if self.free_delivery_over is None else parse_price(self.free_delivery_over)
 
 
+class Spending(BaseModel):
+    """Default spending guard for every shopper (staff may override per shopper); a limit left
+    out means none. Orders above a limit are handed to staff, not placed."""
+
+    order_limit: str | None = None  # the most one order may total
+    daily_limit: str | None = None  # the most a shopper's orders may total in a store-local day
+
+    class Config:
+        extra = "forbid"
+
+    _money = validator("order_limit", "daily_limit", pre=True, allow_reuse=True)(
+        lambda v: None if v is None else _parse_money_field(v)
+    )
+
+    @property
+    def order_limit_cents(self) -> int | None:
+        return None if self.order_limit is None else parse_price(self.order_limit)
+
+    @property
+    def daily_limit_cents(self) -> int | None:
+        return None if self.daily_limit is None else parse_price(self.daily_limit)
+
+
 class StoreFacts(BaseModel):
     name: str
     assistant_name: str = "the assistant"
@@ -69,6 +92,7 @@ class StoreFacts(BaseModel):
     hours: dict[str, str] = {}
     fulfilment: Fulfilment = Fulfilment()
     returns: str = ""
+    spending: Spending = Spending()
 
     class Config:
         extra = "forbid"

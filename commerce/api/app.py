@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from commerce.api.routes import admin, handoffs, products, shopper, staff
+from commerce.api.routes import admin, handoffs, products, purchase_controls, shopper, staff
 from commerce.errors import CatalogImportError, CommerceError
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(handoffs.router)
     app.include_router(staff.router)
+    app.include_router(purchase_controls.router)
     for router in extra_routers:
         app.include_router(router)
 

@@ -1,5 +1,6 @@
 """Request and response bodies. Money is a decimal string here, integer cents inside."""
 
+import re
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -302,6 +303,77 @@ class HandoffPublic(BaseModel):
             conversation=list(handoff.conversation or []),
             cart=list(handoff.cart or []),
         )
+
+
+# --------------------------------------------------------------------------- purchase controls
+
+
+def _pin(value: str | None) -> str | None:
+    # The message never repeats what was sent: it may be someone's real PIN.
+    if value is not None and not re.fullmatch(r"[0-9]{4,8}", value):
+        raise ValueError("a voice PIN is 4 to 8 digits, like 4821")
+    return value
+
+
+class PinIn(RequestBody):
+    pin: str = Field(..., description="4 to 8 digits")
+    current_pin: str | None = Field(
+        None, description="the PIN now set; required to change an existing one"
+    )
+
+    _check_pin = validator("pin", "current_pin", allow_reuse=True)(_pin)
+
+    class Config:
+        extra = "forbid"
+
+
+class PinRemoveIn(RequestBody):
+    current_pin: str | None = Field(None, description="the PIN now set; required to remove it")
+
+    _check_pin = validator("current_pin", allow_reuse=True)(_pin)
+
+    class Config:
+        extra = "forbid"
+
+
+class StaffPinIn(RequestBody):
+    pin: str = Field(..., description="4 to 8 digits")
+
+    _check_pin = validator("pin", allow_reuse=True)(_pin)
+
+    class Config:
+        extra = "forbid"
+
+
+class PinStatus(BaseModel):
+    """Whether a PIN is set; never the PIN or its hash."""
+
+    pin_set: bool
+    locked_until: datetime | None = None
+
+
+class SpendingLimitsIn(RequestBody):
+    order_limit: str | None = Field(
+        None, description="decimal string; null: the store's default per order"
+    )
+    daily_limit: str | None = Field(
+        None, description="decimal string; null: the store's default per day"
+    )
+
+    _check_limits = validator("order_limit", "daily_limit", allow_reuse=True)(
+        lambda v: v if v is None else _price(v)
+    )
+
+    class Config:
+        extra = "forbid"
+
+
+class SpendingLimitsPublic(BaseModel):
+    customer_id: str
+    order_limit: str | None = Field(None, description="this shopper's own limit, if set")
+    daily_limit: str | None = Field(None, description="this shopper's own limit, if set")
+    effective_order_limit: str | None = Field(None, description="what applies; null: none")
+    effective_daily_limit: str | None = Field(None, description="what applies; null: none")
 
 
 # --------------------------------------------------------------------- staff keys and audit log
