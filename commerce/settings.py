@@ -29,6 +29,24 @@ class Settings(BaseSettings):
     action_server_token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # HTTP request bodies, in bytes; a larger one is answered 413 before any route reads it.
+    max_body_bytes: int = 64 * 1024  # every JSON route not named below
+    max_catalog_import_bytes: int = 5 * 1024 * 1024  # POST /admin/catalog/import (CSV)
+    max_chat_body_bytes: int = 4 * 1024  # POST /webhooks/rest/webhook (one shopper turn)
+    # POST /webhook carries Rasa's whole tracker, which grows with the conversation.
+    max_action_call_bytes: int = 2 * 1024 * 1024
+    # JSON nested deeper than this is refused: no request body needs more, and deep nesting
+    # is how a small body exhausts the recursion of parsers and validators.
+    max_json_depth: int = 32
+    # Moving-window rate limits, in the `limits` notation ("120/minute", several joined by
+    # ";"), per staff key, per shopper token, and per client address for requests without
+    # credentials; empty means no limit for that kind of caller.
+    rate_limit_staff: str = "600/minute"
+    rate_limit_shopper: str = "120/minute"
+    rate_limit_anonymous: str = "60/minute"
+    # Rate-limit counters in Redis (redis://host:port/db), shared by every server process;
+    # empty keeps them in this process's memory.
+    redis_url: str = ""
     models_dir: Path = PROJECT_ROOT / "models"
     # Any Vosk model folder; empty means models_dir/vosk/<the first model there>.
     vosk_model: Path | None = None

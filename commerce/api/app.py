@@ -12,8 +12,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from commerce.api.body_limits import BodyLimitMiddleware, BodyLimits
+from commerce.api.error_shape import document_error_responses
+from commerce.api.rate_limits import RateLimitMiddleware, RateLimits
 from commerce.api.routes import admin, handoffs, products, purchase_controls, shopper, staff
+from commerce.api.server_errors import LastResortMiddleware
 from commerce.errors import CatalogImportError, CommerceError
+from commerce.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +32,15 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def create_app(
-    session_factory: sessionmaker, *, extra_routers: Sequence[APIRouter] = ()
+    session_factory: sessionmaker,
+    *,
+    extra_routers: Sequence[APIRouter] = (),
+    body_limits: BodyLimits | None = None,
+    rate_limits: RateLimits | None = None,
 ) -> FastAPI:
-    """The store API; the CLI adds the assistant's routers (text channel, action server)."""
+    """The store API; the CLI adds the assistant's routers (text channel, action server).
+    Body and rate limits default to the settings (`VOXCART_MAX_BODY_BYTES`,
+    `VOXCART_RATE_LIMIT_*`, `VOXCART_REDIS_URL`, ...)."""
     app = FastAPI(
         title="voxcart store API",
         description="Catalog search, shopper carts and orders, and staff administration.",
@@ -44,6 +55,17 @@ def create_app(
     app.include_router(purchase_controls.router)
     for router in extra_routers:
         app.include_router(router)
+
+    if body_limits is None or rate_limits is None:
+        settings = get_settings()
+        body_limits = body_limits or BodyLimits.from_settings(settings)
+        rate_limits = rate_limits or RateLimits.from_settings(settings)
+    # The last one added runs first: the last resort catches whatever the others raise, and
+    # rate limits come before the body is read, so a flood of large bodies is refused unread.
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits)
+    app.add_middleware(RateLimitMiddleware, limits=rate_limits)
+    app.add_middleware(LastResortMiddleware)
+    document_error_responses(app)
 
     @app.exception_handler(CatalogImportError)
     async def _catalog_error(_: Request, exc: CatalogImportError) -> JSONResponse:
