@@ -28,6 +28,7 @@ def admin_paths(client: TestClient) -> list[tuple[str, str]]:
         if isinstance(route, APIRoute) and route.path.startswith("/admin"):
             path = route.path.replace("{sku}", "LATTE")
             path = path.replace("{order_id}", "1").replace("{handoff_id}", "1")
+            path = path.replace("{key_id}", "1")
             for method in sorted(route.methods):
                 routes.append((method, path))
     return routes
@@ -36,6 +37,8 @@ def admin_paths(client: TestClient) -> list[tuple[str, str]]:
 def test_every_admin_route_needs_a_valid_key(client: TestClient, staff_key: str) -> None:
     routes = admin_paths(client)
     assert ("POST", "/admin/catalog/import") in routes
+    assert ("POST", "/admin/staff-keys/1/revoke") in routes
+    assert ("GET", "/admin/audit") in routes
     for method, path in routes:
         for headers in ({}, {"X-API-Key": "vxk_wrong"}, {"X-API-Key": ""}):
             response = client.request(method, path, headers=headers)
