@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from commerce.api.app import create_app
 from commerce.service import Store
 from dialogue import context
-from dialogue.channels import action_server_router, text_channel_router
-from dialogue.runtime import action_executor
+from dialogue.channels import text_channel_router
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def chat_client(store: Store, assistant) -> Iterator[TestClient]:  # type: ignor
     assistant.reset_conversations()
     app = create_app(
         store.sessions,
-        extra_routers=[text_channel_router(assistant), action_server_router(action_executor())],
+        extra_routers=[text_channel_router(assistant)],
     )
     with TestClient(app) as client:
         yield client
@@ -64,30 +63,3 @@ def test_the_channel_needs_a_shopper_token(chat_client: TestClient) -> None:
         "/webhooks/rest/webhook", json={"message": 3}, headers={"Authorization": "Bearer nope"}
     )
     assert 400 <= bad.status_code < 500
-
-
-def test_action_server_protocol(chat_client: TestClient, make_shopper) -> None:  # type: ignore[no-untyped-def]
-    """What a stock `rasa run` sends to its action endpoint."""
-    ann = make_shopper("Ann", "ann-actions")
-    call = {
-        "next_action": "action_view_cart",
-        "sender_id": ann.id,
-        "tracker": {
-            "sender_id": ann.id,
-            "slots": {},
-            "latest_message": {"text": "my cart"},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-        "domain": {},
-        "version": "3.6.2",
-    }
-    response = chat_client.post("/webhook", json=call)
-    assert response.status_code == 200, response.text
-    assert "cart is empty" in response.json()["responses"][0]["text"]
-    missing = chat_client.post("/webhook", json={**call, "next_action": "action_nope"})
-    assert missing.status_code == 404
-    assert "action_greet" in {a["name"] for a in chat_client.get("/actions").json()}
