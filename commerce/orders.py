@@ -355,15 +355,18 @@ def record_past_order(
     session: Session,
     *,
     customer_id: str,
-    items: dict[str, int | dict],
+    items: dict[str, int | dict | list[dict]],
     status: str = "delivered",
     placed_at: datetime | None = None,
     fulfilment: str = "pickup",
 ) -> Order:
     """Writes an order as history (seeding a store, importing from another system, transcript
-    `given:` state) without touching stock or the cart."""
+    `given:` state) without touching stock or the cart. An item is a quantity, `{qty,
+    options}`, or a list of those when one product is in several lines."""
     if status not in ORDER_STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(ORDER_STATUSES)}")
+    if fulfilment not in FULFILMENTS:
+        raise InvalidRequest(f"fulfilment must be one of {', '.join(FULFILMENTS)}")
     store = get_store_facts(session)
     at = aware(placed_at) if placed_at else datetime.now(timezone.utc)
     order = Order(
@@ -376,7 +379,8 @@ def record_past_order(
         status="placed",
     )
     subtotal = 0
-    for sku, spec in items.items():
+    lines = [(sku, spec) for sku, specs in items.items() for spec in _as_list(specs)]
+    for sku, spec in lines:
         quantity = spec if isinstance(spec, int) else int(spec.get("qty", 1))
         options = {} if isinstance(spec, int) else dict(spec.get("options") or {})
         product = get_product(session, sku=sku)
@@ -405,6 +409,10 @@ def record_past_order(
     session.add(order)
     session.commit()
     return order
+
+
+def _as_list(specs: int | dict | list[dict]) -> list[int | dict]:
+    return list(specs) if isinstance(specs, list) else [specs]
 
 
 def count_orders(session: Session, *, customer_id: str | None = None) -> int:

@@ -9,17 +9,37 @@ Rasa's action server protocol (`POST /webhook`) is in `dialogue.action_server`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, validator
 
 from commerce.api.deps import CustomerDep, SessionDep
+
+MAX_METADATA_KEYS = 20
+MAX_METADATA_JSON_CHARS = 2000
 
 
 class RestMessage(BaseModel):
     sender: str = Field("", max_length=200)
     message: str = Field(..., max_length=2000)
+    # Rasa's REST channel carries `metadata` to the actions (the voice loop sends
+    # `spoken_over_reply`). The client writes it: actions may use it to be more careful,
+    # never to allow anything the shopper's token does not.
+    metadata: dict[str, Any] | None = Field(
+        None, description=f"at most {MAX_METADATA_KEYS} keys, {MAX_METADATA_JSON_CHARS} chars"
+    )
+
+    @validator("metadata")
+    def metadata_is_bounded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if len(value) > MAX_METADATA_KEYS:
+            raise ValueError(f"metadata has more than {MAX_METADATA_KEYS} keys")
+        if len(json.dumps(value)) > MAX_METADATA_JSON_CHARS:
+            raise ValueError(f"metadata is longer than {MAX_METADATA_JSON_CHARS} characters")
+        return value
 
 
 def text_channel_router(assistant: Any) -> APIRouter:
@@ -35,7 +55,7 @@ def text_channel_router(assistant: Any) -> APIRouter:
         # the actions need.
         session.close()
         recipient = body.sender or customer_id
-        replies = await assistant.respond(customer_id, body.message)
+        replies = await assistant.respond(customer_id, body.message, metadata=body.metadata)
         return [{"recipient_id": recipient, "text": text} for text in replies]
 
     return router

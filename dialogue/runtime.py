@@ -121,8 +121,17 @@ class Assistant:
         )
         return cls(agent)
 
-    async def respond(self, sender_id: str, text: str) -> list[str]:
-        responses = await self.agent.handle_text(text, sender_id=sender_id) or []
+    async def respond(
+        self, sender_id: str, text: str, *, metadata: dict[str, Any] | None = None
+    ) -> list[str]:
+        """One turn. `metadata` reaches the actions as the user event's metadata (the voice
+        loop says there whether the words were spoken over the assistant's reply)."""
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        message = UserMessage(
+            text, CollectingOutputChannel(), sender_id, metadata=dict(metadata or {}) or None
+        )
+        responses = await self.agent.handle_message(message) or []
         return [r["text"] for r in responses if r.get("text")]
 
     def use_tracker_store(self, tracker_store: Any) -> Any:
