@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from commerce.api.app import create_app
@@ -16,6 +18,11 @@ from tests.helpers import catalog_csv
 HUGE = 10**30
 BIG = 10**12  # fits 64 bits, not PostgreSQL's INTEGER
 JSON = {"Content-Type": "application/json"}
+XML = {"Content-Type": "application/xml"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+TEXT = {"Content-Type": "text/plain"}
+# Nested deep enough for the JSON parser, too deep for a recursive validator (once a 500).
+DEEP_OPTIONS = '{"sku": "LATTE", "options": {"size": ' + "[" * 950 + "]" * 950 + "}}"
 
 # (who, method, path, request keyword arguments)
 BAD_REQUESTS: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -160,6 +167,47 @@ BAD_REQUESTS: list[tuple[str, str, str, dict[str, Any]]] = [
         {"content": catalog_csv("N1,Thing,,x,each,999999999.99,1,,")},
     ),
     ("staff", "POST", "/admin/catalog/import", {"content": 'sku,name,price,stock\n"A,b,1,1\n'}),
+    # hostile bodies: not UTF-8, not JSON, nested past any parser, text no database stores
+    ("shopper", "POST", "/cart/items", {"content": b'{"sku": "\xff\xfe"}', "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {"content": b'{"name": "Jos\xe9"}', "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {"content": '{"name": "Jo"}'.encode("utf-16")}),
+    ("shopper", "POST", "/cart/items", {"content": "[" * 100_000, "headers": JSON}),
+    ("shopper", "POST", "/cart/items", {"content": '{"a":' * 10_000, "headers": JSON}),
+    ("shopper", "POST", "/cart/items", {"content": DEEP_OPTIONS, "headers": JSON}),
+    ("staff", "PATCH", "/admin/products/LATTE", {"content": DEEP_OPTIONS, "headers": JSON}),
+    ("shopper", "POST", "/checkout", {"content": "[" * 900 + "]" * 900, "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {"content": b'{"name": "\\ud800"}', "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {"content": b'{"name": "a\\udc00b"}'}),
+    ("shopper", "POST", "/cart/items", {"content": b'{"sku": "\\udfff"}', "headers": JSON}),
+    ("staff", "PUT", "/admin/products/LATTE/stock", {"content": '{"stock": NaN}'}),
+    ("shopper", "POST", "/cart/items", {"content": '{"sku": "LATTE", "qty": Infinity}'}),
+    ("shopper", "POST", "/cart/items", {"content": '{"sku": "LATTE", "qty": ' + "9" * 5000 + "}"}),
+    ("shopper", "POST", "/cart/items", {"content": b'{"sku": "BAN\x00ANA"}', "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {"content": b"\x00\x00\x00", "headers": JSON}),
+    # wrong or missing content types, empty bodies
+    ("staff", "POST", "/admin/customers", {"content": b"<name>Al</name>", "headers": XML}),
+    ("staff", "POST", "/admin/customers", {"content": b"name=Al", "headers": FORM}),
+    ("staff", "POST", "/admin/customers", {"content": b'{"name": "Al"}', "headers": TEXT}),
+    ("staff", "POST", "/admin/customers", {"content": b"", "headers": JSON}),
+    ("staff", "POST", "/admin/customers", {}),
+    ("staff", "PUT", "/admin/products/LATTE/price", {"content": b" ", "headers": JSON}),
+    ("staff", "POST", "/admin/catalog/import", {"content": b""}),
+    ("staff", "POST", "/admin/catalog/import", {"json": {"sku": "A"}}),
+    # NUL and odd bytes in paths, queries and headers
+    ("staff", "PATCH", "/admin/products/%00", {"json": {"price": "1.00"}}),
+    ("staff", "DELETE", "/admin/products/A%00B", {}),
+    ("staff", "PUT", "/admin/products/%00/stock", {"json": {"stock": 1}}),
+    ("staff", "GET", "/admin/orders?status=%00", {}),
+    ("staff", "GET", "/admin/orders?customer_id=a%00b", {}),
+    ("staff", "GET", "/admin/handoffs?status=%00", {}),
+    ("staff", "GET", "/admin/orders?since=%00", {}),
+    ("staff", "GET", "/admin/orders/%00", {}),
+    ("shopper", "DELETE", "/cart/items/%ff%fe", {}),
+    ("shopper", "GET", "/orders/%00", {}),
+    ("anyone", "GET", "/products/%ED%A0%80", {}),
+    ("anyone", "GET", "/cart", {"headers": {"Authorization": b"Bearer a\x00b"}}),
+    ("anyone", "GET", "/admin/products", {"headers": {"X-API-Key": b"\x00"}}),
+    ("anyone", "GET", "/admin/products", {"headers": {"X-API-Key": b"\xff" * 300}}),
 ]
 
 
@@ -176,7 +224,10 @@ def headers_for(shopper: Shopper, admin_headers: dict) -> dict[str, dict[str, st
     return {"anyone": {}, "shopper": shopper.headers, "staff": admin_headers}
 
 
-def test_bad_requests_get_4xx_json(client: TestClient, headers_for: dict) -> None:
+def test_bad_requests_get_4xx_json(
+    client: TestClient, headers_for: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
     failures = []
     for who, method, path, kwargs in BAD_REQUESTS:
         kwargs = dict(kwargs)
@@ -193,6 +244,34 @@ def test_bad_requests_get_4xx_json(client: TestClient, headers_for: dict) -> Non
                 (who, method, path[:80], kwargs, response.status_code, response.text[:200])
             )
     assert failures == []
+    # and none of them reached the last-resort handler, or logged any error at all
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_an_unexpected_error_is_a_logged_500_without_internals(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The last resort, shown on a route made to fail: nothing above may reach it."""
+    broken = APIRouter()
+
+    @broken.get("/broken")
+    def fail() -> None:
+        raise RuntimeError("database password is hunter2")
+
+    app = create_app(store.sessions, extra_routers=[broken])
+    # raise_server_exceptions stays on: the error must be handled, not passed to the server
+    with TestClient(app) as client, caplog.at_level(logging.ERROR):
+        response = client.get("/broken")
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": "internal_error",
+        "detail": "the server failed to answer this request; it has been logged",
+    }
+    assert "hunter2" not in response.text
+    logged = [r for r in caplog.records if r.name == "commerce.api.server_errors"]
+    assert len(logged) == 1
+    assert "GET /broken" in logged[0].getMessage()
+    assert logged[0].exc_info is not None and "hunter2" in str(logged[0].exc_info[1])
 
 
 def test_bad_requests_change_nothing(client: TestClient, headers_for: dict) -> None:
