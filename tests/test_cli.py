@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from commerce.accounts import customer_for_token, verify_staff_key
+from commerce.audit import list_entries
 from commerce.catalog import get_product
+from commerce.errors import Unauthorized
 from commerce.service import Store, open_store, schema_is_current
 from device.cli import build_parser, main
 from tests.conftest import DEMO_CSV, DEMO_STORE
@@ -126,6 +128,71 @@ def test_import_list_and_accounts(tmp_path: Path, capsys: pytest.CaptureFixture[
         store.close()
 
 
+def test_staff_keys_from_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = sqlite_url(tmp_path)
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    assert main(["staff", "list", "--database-url", url]) == 0
+    assert "no staff keys" in capsys.readouterr().out
+
+    assert main(["staff", "create-key", "--label", "owner", "--database-url", url]) == 0
+    owner_key = capsys.readouterr().out.strip()
+    args = ["staff", "create-key", "--label", "shelves", "--role", "catalog"]
+    assert main([*args, "--database-url", url]) == 0
+    shelves_key = capsys.readouterr().out.strip()
+
+    assert main(["staff", "list", "--database-url", url]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in listing] == [
+        ["1", "admin", "active"],
+        ["2", "catalog", "active"],
+    ]
+    assert listing[1].endswith("shelves")
+    assert owner_key not in "".join(listing) and shelves_key not in "".join(listing)
+
+    assert main(["staff", "rotate", "2", "--database-url", url]) == 0
+    out, err = capsys.readouterr()
+    new_key = out.strip()
+    assert new_key.startswith("vxk_") and new_key != shelves_key
+    assert "staff key 2 is revoked" in err and "key 3 (catalog)" in err
+
+    assert main(["staff", "revoke", "3", "--database-url", url]) == 0
+    assert capsys.readouterr().out.strip() == "revoked staff key 3 (shelves)"
+    for refused, message in (
+        (["staff", "revoke", "3"], "already revoked"),
+        (["staff", "rotate", "2"], "already revoked"),
+        (["staff", "revoke", "1"], "last active admin key"),
+        (["staff", "revoke", "99"], "no staff key 99"),
+    ):
+        assert main([*refused, "--database-url", url]) == 1, refused
+        err = capsys.readouterr().err
+        assert err.startswith("voxcart: ") and message in err and len(err.splitlines()) == 1
+
+    store = open_store(url)
+    try:
+        with store.sessions() as session:
+            assert verify_staff_key(session, key=owner_key).role == "admin"
+            for gone in (shelves_key, new_key):
+                with pytest.raises(Unauthorized):
+                    verify_staff_key(session, key=gone)
+            log = [(e.actor, e.action, e.target) for e in reversed(list_entries(session))]
+    finally:
+        store.close()
+    assert log == [
+        ("cli", "staff_key.create", "staff_key:1"),
+        ("cli", "staff_key.create", "staff_key:2"),
+        ("cli", "staff_key.rotate", "staff_key:2"),
+        ("cli", "staff_key.revoke", "staff_key:3"),
+    ]
+
+
+def test_staff_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["staff", "create-key", "--role", "owner"], ["staff", "revoke", "first"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        assert "invalid" in capsys.readouterr().err
+
+
 def test_catalog_list_all_shows_inactive(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -190,6 +257,7 @@ def test_import_reports_every_bad_line(tmp_path: Path, capsys: pytest.CaptureFix
         ["catalog", "list"],
         ["catalog", "import", str(DEMO_CSV)],
         ["staff", "create-key"],
+        ["staff", "list"],
         ["customer", "create", "Ann"],
     ],
 )
