@@ -9,6 +9,7 @@ from commerce.accounts import issue_staff_key, list_staff_keys, revoke_staff_key
 from commerce.api.deps import AdminStaffDep, SessionDep, current_staff
 from commerce.api.schemas import AuditEntryPublic, StaffKeyCreate, StaffKeyIssued, StaffKeyPublic
 from commerce.audit import actor_of, list_entries
+from commerce.errors import InvalidRequest
 from commerce.models import MAX_DB_INTEGER
 
 router = APIRouter(prefix="/admin", tags=["staff"], dependencies=[Depends(current_staff)])
@@ -65,8 +66,13 @@ def read_audit_log(
     """Staff changes, newest first."""
     if since is not None:
         # Stored times are UTC; compare like with like whatever zone the caller wrote.
-        since = (
-            since.astimezone(timezone.utc) if since.tzinfo else since.replace(tzinfo=timezone.utc)
-        )
+        try:
+            since = (
+                since.astimezone(timezone.utc)
+                if since.tzinfo
+                else since.replace(tzinfo=timezone.utc)
+            )
+        except OverflowError:  # 9999-12-31T23:00-05:00 is past the last datetime in UTC
+            raise InvalidRequest("since: that moment is outside the supported dates") from None
     entries = list_entries(session, since=since, limit=limit, offset=offset)
     return [AuditEntryPublic.of(e) for e in entries]
