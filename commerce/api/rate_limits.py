@@ -61,7 +61,7 @@ class RateLimits:
             storage_url=settings.redis_url or "memory://",
         )
 
-    def check(self) -> None:
+    def __post_init__(self) -> None:
         """Raises ValueError naming the setting that is not a rate limit."""
         for name in ("staff", "shopper", "anonymous"):
             try:
@@ -93,7 +93,6 @@ def _address(scope: Scope) -> str:
 
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, limits: RateLimits) -> None:
-        limits.check()
         self.app = app
         self.unlimited_paths = limits.unlimited_paths
         self.by_kind = {
@@ -106,7 +105,7 @@ class RateLimitMiddleware:
         self.limiter = MovingWindowRateLimiter(self.storage)
         # In memory a check takes microseconds; a Redis round trip runs off the event loop.
         self.in_memory = limits.storage_url.startswith("memory://")
-        self._storage_failed_at = 0.0
+        self._storage_failed_at: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.unlimited_paths:
@@ -184,7 +183,8 @@ class RateLimitMiddleware:
         except Exception:
             # The rate-limit store is down: keep serving (a store must not stop selling because
             # its counters are unreachable), and say so at most once a minute.
-            if time.monotonic() - self._storage_failed_at > 60:
+            last = self._storage_failed_at
+            if last is None or time.monotonic() - last > 60:
                 self._storage_failed_at = time.monotonic()
                 log.exception("rate limits are not enforced: their storage failed")
             return None
