@@ -152,3 +152,21 @@ def make_shopper(store: Store) -> Callable[..., Shopper]:
 @pytest.fixture
 def shopper(make_shopper: Callable[..., Shopper]) -> Shopper:
     return make_shopper("Ann", "ann")
+
+
+# The trained assistant, loaded once per test session (dialogue tests, and API tests of the
+# routes `voxcart serve` adds for it).
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    from commerce.settings import get_settings
+    from dialogue.training import train
+
+    # `make test` trains first; this only trains when run on its own with stale data.
+    return train(get_settings().models_dir, quiet=True)
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path: Path):  # type: ignore[no-untyped-def]
+    from dialogue.runtime import Assistant
+
+    return Assistant.load(model_path)

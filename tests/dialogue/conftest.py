@@ -1,5 +1,5 @@
-"""Dialogue fixtures: the trained assistant, loaded once per test session, and one event loop
-for all its turns (Rasa's agent is async)."""
+"""Dialogue fixtures: one event loop for all the assistant's turns (Rasa's agent is async).
+The trained assistant itself is a session fixture in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -21,19 +21,3 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
     yield loop
     loop.close()
-
-
-@pytest.fixture(scope="session")
-def model_path() -> Path:
-    from commerce.settings import get_settings
-    from dialogue.training import train
-
-    # `make test` trains first; this only trains when run on its own with stale data.
-    return train(get_settings().models_dir, quiet=True)
-
-
-@pytest.fixture(scope="session")
-def assistant(model_path: Path):  # type: ignore[no-untyped-def]
-    from dialogue.runtime import Assistant
-
-    return Assistant.load(model_path)
