@@ -12,7 +12,8 @@ run: setup
 test: setup-test
 	@$(BIN)/voxcart train --quiet
 	@if [ -n "$$CI" ]; then \
-		VOXCART_TEST_DATABASE_URL="$$(scripts/test-postgres.sh)" $(BIN)/pytest -q; \
+		VOXCART_TEST_DATABASE_URL="$$(scripts/test-postgres.sh)" \
+		VOXCART_TEST_REDIS_URL="$$(scripts/test-redis.sh)" $(BIN)/pytest -q; \
 	else \
 		$(BIN)/pytest -q; \
 	fi

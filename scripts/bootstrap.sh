@@ -12,7 +12,7 @@ apt_packages=(espeak-ng libespeak-ng1 libportaudio2)
 if [ "$purpose" = test ]; then
     # The device tests run a real PulseAudio server with virtual devices.
     apt_packages+=(pulseaudio libasound2-plugins sox)
-    if [ -n "${CI:-}" ]; then apt_packages+=(postgresql); fi
+    if [ -n "${CI:-}" ]; then apt_packages+=(postgresql redis-server); fi
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do
