@@ -146,6 +146,25 @@ def cmd_customer_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def assistant_routers(settings: Any, assistant: Any) -> list[Any]:
+    """The assistant's HTTP routes: the text channel always; Rasa's action server protocol
+    only when its shared secret is configured."""
+    from dialogue.channels import text_channel_router
+
+    routers = [text_channel_router(assistant)]
+    if settings.action_server_token:
+        from dialogue.action_server import action_server_router
+        from dialogue.runtime import action_executor
+
+        try:
+            routers.append(
+                action_server_router(action_executor(), token=settings.action_server_token)
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    return routers
+
+
 def _serve(
     settings: Any,
     store: Any,
@@ -166,21 +185,9 @@ def _serve(
     routers = []
     loaded = None
     if assistant:
-        from dialogue.channels import text_channel_router
-
         print("loading the assistant...", file=sys.stderr, flush=True)
         loaded = _open_assistant(settings, store)
-        routers = [text_channel_router(loaded)]
-        if settings.action_server_token:
-            from dialogue.action_server import action_server_router
-            from dialogue.runtime import action_executor
-
-            try:
-                routers.append(
-                    action_server_router(action_executor(), token=settings.action_server_token)
-                )
-            except ValueError as exc:
-                raise CliError(str(exc)) from None
+        routers = assistant_routers(settings, loaded)
     app = create_app(store.sessions, extra_routers=routers)
     voice_loop, parts = None, None
     if voice_customer and loaded is not None:
@@ -673,13 +680,6 @@ def build_parser() -> argparse.ArgumentParser:
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     key = staff_sub.add_parser("create-key", parents=[common], help="print a new staff API key")
     key.add_argument("--label", default="", help="whose key this is")
-    key.set_defaults(func=cmd_staff_create_key)
-
-    customer = sub.add_parser("customer", help="shopper accounts")
-    customer_sub = customer.add_subparsers(dest="customer_command", metavar="ACTION", required=True)
-    new_customer = customer_sub.add_parser(
-        "create", parents=[common], help="create a shopper and print their token"
-    )
     key.add_argument(
         "--role",
         choices=["admin", "catalog", "orders"],
@@ -687,7 +687,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="admin: everything; catalog: products and imports; orders: orders, handoffs, "
         "customers (default: admin)",
     )
-    new_customer.add_argument("name")
+    key.set_defaults(func=cmd_staff_create_key)
     list_keys = staff_sub.add_parser("list", parents=[common], help="list staff keys and roles")
     list_keys.set_defaults(func=cmd_staff_list)
     revoke = staff_sub.add_parser("revoke", parents=[common], help="revoke a staff key at once")
@@ -698,6 +698,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("id", type=int, metavar="ID", help="the key's id (voxcart staff list)")
     rotate.set_defaults(func=cmd_staff_rotate)
+
+    customer = sub.add_parser("customer", help="shopper accounts")
+    customer_sub = customer.add_subparsers(dest="customer_command", metavar="ACTION", required=True)
+    new_customer = customer_sub.add_parser(
+        "create", parents=[common], help="create a shopper and print their token"
+    )
+    new_customer.add_argument("name")
     new_customer.add_argument("--id", help="customer id (default: generated)")
     new_customer.set_defaults(func=cmd_customer_create)
 
