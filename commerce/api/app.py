@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commerce.api.body_limits import BodyLimitMiddleware, BodyLimits
-from commerce.api.error_shape import document_error_responses
+from commerce.api.openapi_schema import complete_openapi
 from commerce.api.rate_limits import RateLimitMiddleware, RateLimits
 from commerce.api.routes import admin, handoffs, products, purchase_controls, shopper, staff
 from commerce.api.server_errors import LastResortMiddleware
@@ -65,7 +65,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)
     app.add_middleware(RateLimitMiddleware, limits=rate_limits)
     app.add_middleware(LastResortMiddleware)
-    document_error_responses(app)
+    complete_openapi(app)
 
     @app.exception_handler(CatalogImportError)
     async def _catalog_error(_: Request, exc: CatalogImportError) -> JSONResponse:

@@ -4,10 +4,9 @@ OpenAPI schema, so clients and schema checkers know every refusal looks the same
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
@@ -55,7 +54,8 @@ def _error_response(description: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation's refusals in an OpenAPI `schema`, with the error shape above."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
@@ -74,15 +74,3 @@ def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     return schema
-
-
-def document_error_responses(app: FastAPI) -> None:
-    """Every operation's refusals in the OpenAPI schema, with the error shape above."""
-    build: Callable[[], dict[str, Any]] = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = _document_errors(build())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
