@@ -26,7 +26,7 @@ MB = 1024 * 1024
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     """The app with the default limits (64 KB JSON, 4 KB chat turn, 5 MB catalog import)."""
-    limits = BodyLimits.from_settings(Settings(_env_file=None))
+    limits = BodyLimits.from_settings(Settings())
     with TestClient(create_app(store.sessions, body_limits=limits)) as client:
         yield client
 
@@ -39,7 +39,7 @@ def assert_too_large(response, limit: int) -> None:  # type: ignore[no-untyped-d
 
 
 def test_default_limits_are_the_documented_ones() -> None:
-    limits = BodyLimits.from_settings(Settings(_env_file=None))
+    limits = BodyLimits.from_settings(Settings())
     assert limits.for_request("POST", "/admin/customers").max_bytes == 64 * KB
     assert limits.for_request("POST", "/webhooks/rest/webhook").max_bytes == 4 * KB
     assert limits.for_request("POST", "/admin/catalog/import").max_bytes == 5 * MB
@@ -101,7 +101,7 @@ def test_catalog_import_takes_large_csv_up_to_5_mb(client: TestClient, admin_hea
 
 
 def test_limits_are_settings(store: Store, admin_headers: dict) -> None:
-    limits = BodyLimits.from_settings(Settings(_env_file=None, max_body_bytes=100))
+    limits = BodyLimits.from_settings(Settings(max_body_bytes=100))
     with TestClient(create_app(store.sessions, body_limits=limits)) as client:
         response = client.post("/admin/customers", json={"name": "a" * 100}, headers=admin_headers)
         assert_too_large(response, 100)
@@ -125,7 +125,9 @@ def _raw_http(base_url: str, request: bytes) -> bytes:
     """Sends `request` as is over a socket; the raw answer (up to the server closing or 64 KB).
     Stops sending when the server closes the connection (it may answer before reading all)."""
     parts = urlsplit(base_url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+    with socket.create_connection(
+        (parts.hostname or "127.0.0.1", parts.port or 80), timeout=10
+    ) as sock:
         try:
             sock.sendall(request)
         except (BrokenPipeError, ConnectionResetError):
@@ -145,7 +147,7 @@ def _raw_http(base_url: str, request: bytes) -> bytes:
 def test_chunked_body_over_a_real_socket_is_refused(store: Store, shopper: Shopper) -> None:
     """No Content-Length, `Transfer-Encoding: chunked`, 2 MB of chunks: uvicorn passes the
     chunks on as they come, and the answer is 413."""
-    limits = BodyLimits.from_settings(Settings(_env_file=None))
+    limits = BodyLimits.from_settings(Settings())
     payload = json.dumps({"sku": "A" * (2 * MB)}).encode()
     chunk_size = 16 * KB
     body = b"".join(

@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -38,7 +39,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 def limited_app(store: Store, **limits: str) -> FastAPI:
     # Whatever is not under test is unlimited, so only the limit under test can answer 429.
-    config = {"staff": "", "shopper": "", "anonymous": "", **limits}
+    config: dict[str, Any] = {"staff": "", "shopper": "", "anonymous": "", **limits}
     return create_app(store.sessions, rate_limits=RateLimits(**config))
 
 
