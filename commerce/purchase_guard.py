@@ -175,7 +175,8 @@ def check_pin(session: Session, *, customer_id: str, pin: str, now: datetime) ->
         return PinCheck("ok", tries_left=MAX_PIN_FAILURES)
     customer.pin_failures = (customer.pin_failures or 0) + 1
     if customer.pin_failures >= MAX_PIN_FAILURES:
-        until = now + PIN_LOCK
+        # Stored in UTC: SQLite keeps the wall-clock time and drops the offset.
+        until = (now + PIN_LOCK).astimezone(timezone.utc)
         customer.pin_locked_until = until
         session.commit()
         return PinCheck("locked", locked_until=until)

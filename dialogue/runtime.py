@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from dialogue.pin_privacy import masking_tracker_store
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 log = logging.getLogger(__name__)
@@ -51,15 +53,16 @@ def make_in_process_endpoint(executor: Any) -> Any:
 def tracker_store_for(database_url: str, data_dir: Path) -> Any:
     """Rasa's SQL tracker store on the configured database, so a restart resumes every
     conversation. On SQLite it gets its own file: Rasa's engine and the store's engine would
-    otherwise contend for SQLite's single writer lock."""
+    otherwise contend for SQLite's single writer lock. Voice PIN answers are masked before
+    they are saved (dialogue.pin_privacy)."""
     from rasa.core.tracker_store import SQLTrackerStore
 
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         path = data_dir / "conversations.db"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLTrackerStore(dialect="sqlite", db=str(path))
-    return SQLTrackerStore(
+        return masking_tracker_store(SQLTrackerStore(dialect="sqlite", db=str(path)))
+    sql_store = SQLTrackerStore(
         dialect=url.drivername,
         host=url.host,
         port=url.port,
@@ -68,6 +71,7 @@ def tracker_store_for(database_url: str, data_dir: Path) -> Any:
         password=url.password,
         query=dict(url.query),
     )
+    return masking_tracker_store(sql_store)
 
 
 # Rasa retries a busy conversation's lock every second; a shopper who talks over the
@@ -112,11 +116,15 @@ class Assistant:
         configure_structlog(logging.WARNING)
         logging.getLogger("rasa").setLevel(logging.WARNING)
 
+        from rasa.core.tracker_store import InMemoryTrackerStore
+
         endpoint = make_in_process_endpoint(action_executor())
         agent = Agent.load(
             str(model),
             action_endpoint=endpoint,
-            tracker_store=tracker_store,
+            tracker_store=masking_tracker_store(
+                tracker_store if tracker_store is not None else InMemoryTrackerStore(None)
+            ),
             lock_store=fast_lock_store(),
         )
         return cls(agent)
@@ -144,7 +152,7 @@ class Assistant:
         wrapped = (
             tracker_store
             if isinstance(tracker_store, FailSafeTrackerStore)
-            else FailSafeTrackerStore(tracker_store)
+            else masking_tracker_store(tracker_store)
         )
         self.agent.tracker_store = self.agent.processor.tracker_store = wrapped
         return previous

@@ -28,9 +28,11 @@ from commerce.errors import CommerceError, InvalidOption, NotFound, OutOfStock, 
 from commerce.handoffs import active_handoff, open_handoff
 from commerce.insights import best_sellers, bought_together
 from commerce.models import Order, Product
+from commerce.purchase_guard import SpendingLimitExceeded
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
 from dialogue import language as lang
+from dialogue import purchase
 
 MAX_CHOICES = 4
 NOT_UNDERSTOOD_LIMIT = 2
@@ -57,6 +59,9 @@ class Turn:
     redirects: int = 0
     # The classifier's confidence in `intent` (1.0 when the caller has none).
     confidence: float = 1.0
+    # The device heard these words begin while a reply was still playing (a TV, the
+    # assistant's own voice): they may correct or ask, but never place an order.
+    spoken_over_reply: bool = False
 
     @property
     def store(self) -> StoreFacts:
@@ -993,6 +998,8 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
         turn.say("Your cart is empty. What would you like to order?")
         return
     quote = orders.quote(turn.session, customer_id=turn.customer_id, fulfilment=fulfilment)
+    if purchase.purchasing_locked(turn) or purchase.over_spending_limit(turn, quote["total"]):
+        return
     parts = [intro] if intro else []
     parts.append(f"Your order is {'now ' if again else ''}{summary}.")
     if fulfilment == "delivery":
@@ -1034,7 +1041,11 @@ def _place(turn: Turn, pending: dict) -> None:
             fulfilment=pending["fulfilment"],
             expected_total_cents=pending.get("total"),
             idempotency_key=pending.get("key"),
+            now=turn.now,
         )
+    except SpendingLimitExceeded as exc:
+        purchase.hand_off_over_limit(turn, exc)
+        return
     except PriceChanged:
         turn.set("pending", None)
         checkout(turn, intro="Prices changed since I read your order back.")
@@ -1087,7 +1098,8 @@ def affirm(turn: Turn) -> None:
             else:
                 turn.set("pending", None)
             return
-        _place(turn, pending)
+        if not purchase.before_placing(turn, pending):  # spoken over, limits, voice PIN
+            _place(turn, pending)
     elif kind == "confirm_empty":
         carts.clear_cart(turn.session, customer_id=turn.customer_id)
         turn.set("pending", None)
@@ -2025,6 +2037,8 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     ensure_customer(turn.session, customer_id=turn.customer_id)
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
         turn.say("A member of our staff has your conversation and will reply shortly.")
+        return turn
+    if purchase.awaiting_pin(turn) and purchase.pin_turn(turn, handler_name):
         return turn
     if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
         # "open the pod bay doors" is not a question about opening hours.

@@ -4,6 +4,7 @@ real assistant, each on a fresh store, with the model loaded once per run."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -20,7 +21,7 @@ from dialogue.transcript_staff import default_fulfilment, staff_move
 
 TOP_KEYS = {"name", "catalog", "store", "now", "given", "steps", "expect"}
 GIVEN_KEYS = {"customer", "orders", "cart"}
-CUSTOMER_KEYS = {"id", "name"}
+CUSTOMER_KEYS = {"id", "name", "pin"}
 GIVEN_ORDER_KEYS = {"ref", "items", "status", "fulfilment", "placed_at"}
 STEP_KEYS = {"user", "audio", "bot_contains", "bot_not_contains", "staff"}
 STAFF_KEYS = {"status"}
@@ -111,6 +112,14 @@ def load_transcript(path: Path) -> Transcript:
         _check_keys(transcript, given, GIVEN_KEYS, "given")
         if "customer" in given:
             _check_keys(transcript, given["customer"], CUSTOMER_KEYS, "given.customer")
+            pin = given["customer"].get("pin")
+            # Quoted: unquoted 0412 is a YAML octal number, not the digits written.
+            if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"[0-9]{4,8}", pin)):
+                raise transcript.error(
+                    'given.customer.pin must be 4 to 8 digits in quotes, like "4821"',
+                    given["customer"],
+                    "pin",
+                )
         for order in given.get("orders") or []:
             _check_keys(transcript, order, GIVEN_ORDER_KEYS, "a given order")
             _check_items(transcript, order.get("items"), "given order items")
@@ -254,6 +263,7 @@ class Runner:
         from commerce.errors import CommerceError
         from commerce.handoffs import active_handoff
         from commerce.models import Order, Product
+        from commerce.purchase_guard import set_pin
         from commerce.service import open_store
         from dialogue import context
 
@@ -282,6 +292,9 @@ class Runner:
                 ensure_customer(
                     session, customer_id=customer_id, name=str(customer.get("name") or customer_id)
                 )
+                if customer.get("pin"):
+                    set_pin(session, customer_id=customer_id, pin=str(customer["pin"]))
+                    session.commit()
                 for order in given.get("orders") or []:
                     status = order.get("status", "delivered")
                     placed = order_service.record_past_order(

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from dialogue import shop
 from dialogue.context import get_context
+from dialogue.pin_privacy import mask_event_dicts
 
 SLOTS = ("pending", "last_item", "fulfilment", "misunderstood")
 HISTORY_TURNS = 40
@@ -20,7 +21,8 @@ HISTORY_TURNS = 40
 
 def _history(tracker: Tracker) -> list[dict[str, str]]:
     lines: list[dict[str, str]] = []
-    for event in tracker.events or []:
+    # Answers to the voice PIN prompt read "****": a handoff records this conversation.
+    for event in mask_event_dicts(list(tracker.events or [])):
         if event.get("event") == "user" and event.get("text"):
             lines.append({"speaker": "shopper", "text": event["text"]})
         elif event.get("event") == "bot" and event.get("text"):
@@ -29,6 +31,13 @@ def _history(tracker: Tracker) -> list[dict[str, str]]:
     if lines and lines[-1]["speaker"] == "shopper":
         lines.pop()
     return lines[-HISTORY_TURNS:]
+
+
+def _spoken_over_reply(tracker: Tracker) -> bool:
+    """The device's message metadata: speech that began while a reply was playing. Only ever
+    makes a turn more careful, so a caller that sends it falsely gains nothing."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return isinstance(metadata, dict) and metadata.get("spoken_over_reply") is True
 
 
 def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
@@ -43,6 +52,7 @@ def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
             slots={name: tracker.get_slot(name) for name in SLOTS},
             now=context.clock(),
             history=_history(tracker),
+            spoken_over_reply=_spoken_over_reply(tracker),
         )
         return shop.run_turn(turn, handler)
 

@@ -1,0 +1,205 @@
+"""Checkout's purchase controls in the conversation: the voice PIN, the spending guard, and
+"a yes heard while the assistant was still talking never places an order".
+
+After the read-back and the shopper's yes, a shopper with a PIN is asked for it; only the right
+PIN places the order. Wrong tries and the lock live in the database (commerce.purchase_guard),
+never only in slots, which a caller of Rasa's action-server protocol could send as it likes.
+The PIN is never said back, and the words that answered the prompt are masked in the
+conversation (here, and in the tracker store: dialogue.pin_privacy).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from text_to_num import alpha2digit
+
+from commerce.errors import CommerceError
+from commerce.purchase_guard import (
+    MAX_PIN_FAILURES,
+    PIN_LOCK,
+    SpendingLimitExceeded,
+    check_pin,
+    has_pin,
+    locked_until,
+    spending_problem,
+)
+from dialogue import language as lang
+from dialogue.pin_privacy import MASK, PIN_PENDING
+
+if TYPE_CHECKING:
+    from dialogue.shop import Turn
+
+PIN_PROMPT = "Please say your voice PIN."
+SPOKEN_OVER_YES = "I'll need your yes after I've finished reading the order. Shall I place it?"
+SPOKEN_OVER_PIN = f"I'll need your PIN after I've finished speaking. {PIN_PROMPT}"
+# Words that may come with the digits: "my pin is four eight two one please".
+PIN_FILLER = frozenset(
+    "my the pin code number voice it's its it is um uh er erm ok okay so please thanks thank "
+    "you and yes yeah sure right here go".split()
+)
+_ZERO_WORDS = {"oh": "0", "o": "0", "zero": "0", "nought": "0"}
+
+
+def pin_digits(text: str) -> str | None:
+    """The digits of a PIN answer ("four eight two one", "4 8 2 1", "my pin is 4821 please"),
+    or None when the words are not just a number (a request, a yes, a no)."""
+    words = lang.normalise(text).replace("-", " ").replace(",", " ")
+    if not words:
+        return None
+    # "oh four one two": a spoken zero, which the number parser leaves as a word.
+    words = " ".join(_ZERO_WORDS.get(w, w) for w in words.split())
+    converted = alpha2digit(words, "en")
+    digits = ""
+    for word in converted.split():
+        if word.isdigit() and word.isascii():
+            digits += word
+        elif word not in PIN_FILLER:
+            return None
+    return digits or None
+
+
+def _minutes_until(turn: Turn, until: datetime) -> int:
+    seconds = (until - turn.now).total_seconds()
+    return max(1, int(-(-seconds // 60)))  # rounded up: "locked for 1 more minute", never 0
+
+
+def _say_locked(turn: Turn, until: datetime) -> None:
+    minutes = _minutes_until(turn, until)
+    unit = "minute" if minutes == 1 else "minutes"
+    turn.say(
+        "Purchasing is locked after three wrong PINs. You can try again in "
+        f"{lang.number_words(minutes)} {unit}. Your cart is still there."
+    )
+
+
+def purchasing_locked(turn: Turn) -> bool:
+    """Says so and returns True while the shopper's purchasing is locked (nothing is read back
+    or placed)."""
+    until = locked_until(turn.session, customer_id=turn.customer_id, now=turn.now)
+    if until is None:
+        return False
+    turn.set("pending", None)
+    _say_locked(turn, until)
+    return True
+
+
+def hand_off_over_limit(turn: Turn, problem: SpendingLimitExceeded) -> None:
+    """An order over a spending limit: a member of staff takes over instead of ordering."""
+    from dialogue.shop import handoff
+
+    which = "per order" if problem.limit == "order" else "per day"
+    turn.say(
+        f"That order is {turn.money(problem.total_cents)}, over your spending limit of "
+        f"{turn.money(problem.limit_cents)} {which}, so I can't place it myself."
+    )
+    handoff(turn, reason=f"order over the {'per-order' if problem.limit == 'order' else 'daily'} "
+            "spending limit")  # fmt: skip
+
+
+def over_spending_limit(turn: Turn, total_cents: int) -> bool:
+    """Hands off and returns True when an order of `total_cents` may not be placed now."""
+    problem = spending_problem(
+        turn.session, customer_id=turn.customer_id, total_cents=total_cents, now=turn.now
+    )
+    if problem is None:
+        return False
+    hand_off_over_limit(turn, problem)
+    return True
+
+
+def before_placing(turn: Turn, pending: dict) -> bool:
+    """Runs at the shopper's yes to the read-back. Returns True when the order is not placed
+    now: the yes was heard over the reply, the order is over a limit, purchasing is locked, or
+    the PIN has been asked for."""
+    if turn.spoken_over_reply:
+        turn.say(SPOKEN_OVER_YES)  # the read-back stays pending: a later clear yes places it
+        return True
+    if over_spending_limit(turn, int(pending.get("total") or 0)):
+        return True
+    if purchasing_locked(turn):
+        return True
+    if has_pin(turn.session, customer_id=turn.customer_id):
+        turn.set("pending", {**pending, "kind": PIN_PENDING})
+        turn.say(PIN_PROMPT)
+        return True
+    return False
+
+
+def answer_pin(turn: Turn, handler_name: str) -> bool:
+    """A turn while the PIN prompt waits. Returns True when handled here; False when the
+    shopper moved on to something else (the read-back is pending again, and the turn's own
+    handler runs)."""
+    from dialogue.shop import _place
+
+    pending = dict(turn.slot("pending") or {})
+    read_back = {**pending, "kind": "confirm_checkout"}
+    digits = pin_digits(turn.text)
+    if digits is None:
+        normal = lang.normalise(turn.text)
+        if handler_name == "handoff":
+            return False
+        if handler_name == "deny" or lang.is_no(normal):
+            turn.set("pending", None)
+            turn.say("Okay, I haven't placed the order. Your cart is still there.")
+            return True
+        if handler_name == "affirm" or lang.is_yes(normal):
+            # A yes is not a PIN: it must never skip the prompt.
+            turn.say(f"I need your voice PIN to place the order. {PIN_PROMPT}")
+            return True
+        turn.set("pending", read_back)
+        return False
+    # From here on the words are a PIN: nothing later in this turn may repeat them.
+    turn.text = MASK
+    if turn.spoken_over_reply:
+        turn.say(SPOKEN_OVER_PIN)
+        return True
+    if not re.fullmatch(r"[0-9]{4,8}", digits):
+        turn.say(f"A voice PIN is four to eight digits. {PIN_PROMPT}")
+        return True
+    result = check_pin(turn.session, customer_id=turn.customer_id, pin=digits, now=turn.now)
+    if result.status == "wrong":
+        tries = "try" if result.tries_left == 1 else "tries"
+        turn.say(
+            f"Sorry, that PIN isn't right. You have {lang.number_words(result.tries_left)} "
+            f"{tries} left. {PIN_PROMPT}"
+        )
+        return True
+    if result.status == "locked":
+        turn.set("pending", None)
+        minutes = int(PIN_LOCK.total_seconds() // 60)
+        if result.locked_until is not None and _minutes_until(turn, result.locked_until) < minutes:
+            _say_locked(turn, result.locked_until)  # the lock was already on
+        else:
+            turn.say(
+                f"Sorry, that PIN isn't right either. After {lang.number_words(MAX_PIN_FAILURES)} "
+                f"wrong PINs, purchasing is locked for {lang.number_words(minutes)} minutes. "
+                "Your cart is still there."
+            )
+        return True
+    # The right PIN (or none any more): place it, at the total that was read back.
+    turn.set("pending", read_back)
+    if over_spending_limit(turn, int(read_back.get("total") or 0)):
+        return True
+    _place(turn, read_back)
+    return True
+
+
+def awaiting_pin(turn: Turn) -> bool:
+    return (turn.slot("pending") or {}).get("kind") == PIN_PENDING
+
+
+def pin_turn(turn: Turn, handler_name: str) -> bool:
+    """`answer_pin` with the turn's usual care: a commerce error is said, not raised."""
+    try:
+        handled = answer_pin(turn, handler_name)
+    except CommerceError as exc:
+        turn.session.rollback()
+        turn.set("pending", None)
+        turn.say(f"Sorry, {exc.message}.")
+        handled = True
+    if handled:
+        turn.set("misunderstood", 0.0)
+    return handled
