@@ -4,7 +4,9 @@ Modes: `wake` (the utterance must start with the wake phrase, "hey" + the assist
 the phrase alone opens a ten-second window for the request), `push` (Enter in the terminal
 starts listening), `always` (kiosk). While the assistant speaks the microphone stays open:
 when the shopper starts talking (barge-in) playback stops and the new utterance is heard. What
-the microphone hears of the assistant's own reply is recognised as such and ignored.
+the microphone hears of the assistant's own reply is recognised as such and ignored. An
+utterance that began while the reply was playing is sent to the dialogue marked
+`spoken_over_reply` (a TV saying "yes" over the order read-back must not place the order).
 
 Device faults (no device, a device that disappears, buffer overflows) are reported in one
 line and the loop reopens the device when it is back; the conversation lives in the dialogue
@@ -27,6 +29,7 @@ from typing import Any, Protocol
 import httpx
 
 from device.audio_io import DeviceError, Microphone, Speaker
+from device.reply_overlap import ReplyOverlap
 from voice.audio import CHUNK_MS, level_dbfs
 from voice.stt import RecognitionStream, SttFinal, SttPartial, VoskEngine
 from voice.tts import Synthesizer
@@ -54,6 +57,7 @@ class Heard:
     text: str
     confidence: float
     stt_ms: float
+    spoken_over_reply: bool = False  # the speech began while a reply was playing
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,10 @@ Event = (
 def print_event(event: Event) -> None:
     text = {
         Listening: lambda e: f"listening ({e.mode})",
-        Heard: lambda e: f"heard: {e.text!r} ({e.confidence:.2f}, {e.stt_ms:.0f} ms)",
+        Heard: lambda e: (
+            f"heard: {e.text!r} ({e.confidence:.2f}, {e.stt_ms:.0f} ms)"
+            + (" over the reply" if e.spoken_over_reply else "")
+        ),
         Answered: lambda e: "assistant: " + " ".join(e.replies),
         SpeakingStarted: lambda e: f"(first reply audio after {e.first_audio_ms:.0f} ms)",
         Spoke: lambda e: "" if e.completed else "(reply cut short)",
@@ -127,15 +134,18 @@ def print_event(event: Event) -> None:
 
 
 class DialogueClient(Protocol):
-    async def respond(self, text: str) -> list[str]: ...
+    """One turn; `metadata` goes with the text to the dialogue (`{"spoken_over_reply": bool}`
+    from the loop)."""
+
+    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]: ...
 
 
 class InProcessDialogue:
     def __init__(self, assistant: Any, customer_id: str) -> None:
         self.assistant, self.customer_id = assistant, customer_id
 
-    async def respond(self, text: str) -> list[str]:
-        return list(await self.assistant.respond(self.customer_id, text))
+    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]:
+        return list(await self.assistant.respond(self.customer_id, text, metadata=metadata))
 
 
 class HttpDialogue:
@@ -147,11 +157,12 @@ class HttpDialogue:
         self.device_name = device_name
         self.client = httpx.AsyncClient(timeout=30)
 
-    async def respond(self, text: str) -> list[str]:
+    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]:
+        body: dict[str, Any] = {"sender": self.device_name, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
         try:
-            response = await self.client.post(
-                self.url, json={"sender": self.device_name, "message": text}, headers=self.headers
-            )
+            response = await self.client.post(self.url, json=body, headers=self.headers)
         except httpx.HTTPError as exc:
             return [f"Sorry, I can't reach the store right now ({type(exc).__name__})."]
         if response.status_code == 401:
@@ -235,6 +246,8 @@ class VoiceLoop:
         preroll: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
         stream: RecognitionStream | None = None
         recent_loud: deque[bool] = deque(maxlen=BARGE_IN_WINDOW)
+        overlap = ReplyOverlap(self.settings.speech_dbfs)
+        spoken_over_reply = False
         captured_s = 0.0
         last_speech_chunk_at = 0.0
         async for chunk in self.mic.chunks():
@@ -259,6 +272,8 @@ class VoiceLoop:
             level = level_dbfs(chunk)
             if stream is None:
                 preroll.append(chunk)
+                overlap.hear(level, speaking=self.speaking)
+                barge_in = self.speaking
                 if self.speaking:
                     recent_loud.append(level > self.settings.barge_in_dbfs)
                     if sum(recent_loud) < self.settings.barge_in_chunks:
@@ -270,6 +285,7 @@ class VoiceLoop:
                     self.on_event(BargeIn())
                 elif not self._may_start(level):
                     continue
+                spoken_over_reply = overlap.utterance_starts(barge_in=barge_in)
                 recent_loud.clear()
                 stream = self.engine.stream()
                 captured_s = 0.0
@@ -287,7 +303,7 @@ class VoiceLoop:
                 result = await asyncio.to_thread(stream.finish)
             stream = None
             stt_ms = (time.perf_counter() - (last_speech_chunk_at or time.perf_counter())) * 1000
-            self._start_reply(result, stt_ms)
+            self._start_reply(result, stt_ms, spoken_over_reply=spoken_over_reply)
 
     def _may_start(self, level: float) -> bool:
         if level <= self.settings.speech_dbfs:
@@ -300,11 +316,15 @@ class VoiceLoop:
 
     # -- one turn
 
-    def _start_reply(self, heard: SttFinal, stt_ms: float) -> None:
+    def _start_reply(
+        self, heard: SttFinal, stt_ms: float, *, spoken_over_reply: bool = False
+    ) -> None:
         if self._reply_task is not None and not self._reply_task.done():
             self.speaker.stop()
             self._reply_task.cancel()
-        self._reply_task = asyncio.create_task(self.reply(heard, stt_ms))
+        self._reply_task = asyncio.create_task(
+            self.reply(heard, stt_ms, spoken_over_reply=spoken_over_reply)
+        )
 
     def accept_text(self, heard: SttFinal) -> str | None:
         """What to send to the dialogue, or None: wake phrase missing, own voice, noise."""
@@ -331,9 +351,11 @@ class VoiceLoop:
         self.on_event(Ignored(text, f"no wake phrase ({self.settings.wake_phrase!r})"))
         return None
 
-    async def reply(self, heard: SttFinal, stt_ms: float) -> None:
+    async def reply(
+        self, heard: SttFinal, stt_ms: float, *, spoken_over_reply: bool = False
+    ) -> None:
         started = time.perf_counter()
-        self.on_event(Heard(heard.text, heard.confidence, stt_ms))
+        self.on_event(Heard(heard.text, heard.confidence, stt_ms, spoken_over_reply))
         text = self.accept_text(heard)
         if text is None:
             return
@@ -342,7 +364,9 @@ class VoiceLoop:
         elif not text:
             replies = [DIDNT_CATCH]
         else:
-            replies = await self.dialogue.respond(text)
+            # Always said, true or false: the dialogue refuses a purchase yes marked true.
+            metadata = {"spoken_over_reply": spoken_over_reply}
+            replies = await self.dialogue.respond(text, metadata=metadata)
         self.on_event(Answered(replies, (time.perf_counter() - started) * 1000))
         first = True
         try:
