@@ -92,6 +92,8 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
         raise CatalogImportError(
             [RowError(1, None, "the file is empty; expected a header row")]
         ) from None
+    except csv.Error as exc:  # "line contains NUL", in the header itself
+        raise CatalogImportError([RowError(1, None, f"unreadable CSV: {exc}")]) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
