@@ -188,7 +188,10 @@ def _serve(
         print("loading the assistant...", file=sys.stderr, flush=True)
         loaded = _open_assistant(settings, store)
         routers = assistant_routers(settings, loaded)
-    app = create_app(store.sessions, extra_routers=routers)
+    try:
+        app = create_app(store.sessions, extra_routers=routers)
+    except ValueError as exc:  # a setting that is not what it must be, named in the message
+        raise CliError(str(exc)) from None
     voice_loop, parts = None, None
     if voice_customer and loaded is not None:
         voice_loop, parts = _try_voice_loop(settings, store, loaded, voice_customer)

@@ -108,13 +108,19 @@ class RateLimitMiddleware:
         self._storage_failed_at: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.unlimited_paths:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         kind, identity = _caller(scope)
         address = _address(scope)
         anonymous = self.by_kind["anonymous"]
-        if kind == "anonymous":
+        unlimited = scope["path"] in self.unlimited_paths
+        if unlimited:
+            # The store's own Rasa server calls these for every shopper: no budget of its own,
+            # but an address that keeps sending the wrong secret is refused like any other.
+            kind = "anonymous"
+            wait = await self._exhausted(anonymous, "failed", address)
+        elif kind == "anonymous":
             wait = await self._hit(anonymous, "anonymous", identity)
         else:
             # An address whose credentials keep failing is refused before they are checked.
@@ -132,7 +138,7 @@ class RateLimitMiddleware:
                 headers={"Retry-After": str(wait)},
             )
             return
-        if kind == "anonymous" or not anonymous:
+        if (kind == "anonymous" and not unlimited) or not anonymous:
             await self.app(scope, receive, send)
             return
 

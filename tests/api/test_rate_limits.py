@@ -139,6 +139,30 @@ def test_action_server_protocol_is_not_limited(store: Store, client_for: Callabl
     assert_limited(client.get("/products"))
 
 
+def test_action_server_secret_guessing_is_limited(store: Store, client_for: Callable) -> None:
+    """The store's Rasa server (right secret) is never limited; an address sending wrong
+    secrets is refused once its budget of failures is spent, like any invented credential."""
+    from dialogue.action_server import action_server_router
+    from dialogue.runtime import action_executor
+
+    secret = "rate-limit-test-action-secret-0123"
+    router = action_server_router(action_executor(), token=secret)
+    app = create_app(
+        store.sessions,
+        extra_routers=[router],
+        rate_limits=RateLimits(staff="", shopper="", anonymous=WINDOW),
+    )
+    rasa, guesser = client_for(app, "10.0.0.1"), client_for(app, "10.0.0.2")
+    call = {"next_action": "action_nope", "sender_id": "ann", "tracker": {"sender_id": "ann"}}
+    for _ in range(6):
+        assert rasa.post("/webhook", json=call, params={"token": secret}).status_code == 404
+    for n in range(3):
+        wrong = {"token": f"guess-number-{n}-of-the-secret"}
+        assert guesser.post("/webhook", json=call, params=wrong).status_code == 401
+    assert_limited(guesser.post("/webhook", json=call, params={"token": secret}))
+    assert rasa.post("/webhook", json=call, params={"token": secret}).status_code == 404
+
+
 def test_bad_limit_setting_is_named(store: Store) -> None:
     with pytest.raises(ValueError, match="VOXCART_RATE_LIMIT_SHOPPER"):
         create_app(store.sessions, rate_limits=RateLimits(shopper="lots"))
