@@ -40,14 +40,29 @@ def schema_is_current(engine: Engine) -> bool:
     return current == script.get_current_head()
 
 
-def import_store_files(store: Store, *, catalog: Path | None, facts: Path | None) -> int:
-    """Store facts first (validated), then the catalog; each all-or-nothing."""
+def import_store_files(
+    store: Store, *, catalog: Path | None, facts: Path | None, actor: str | None = None
+) -> int:
+    """Store facts first (validated), then the catalog; each all-or-nothing. With `actor`
+    (staff at the command line) each import is in the audit log, committed with it."""
+    from commerce.api.audited import record_at_commit
+
     parsed = parse_store_file(facts) if facts else None
     imported = 0
     with store.sessions() as session:
         if catalog is not None:
+            if actor is not None:
+                record_at_commit(
+                    session, actor=actor, action="catalog.import", target=str(catalog),
+                    after={"file": catalog.name},
+                )  # fmt: skip
             imported = import_catalog_file(session, path=catalog)
         if parsed is not None:
+            if actor is not None:
+                record_at_commit(
+                    session, actor=actor, action="store.facts", target=str(facts),
+                    after={"file": facts.name if facts else "", "name": parsed.name},
+                )  # fmt: skip
             save_store_facts(session, facts=parsed)
     return imported
 

@@ -57,7 +57,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 
     store = _open(args)
     count = import_store_files(
-        store, catalog=Path(args.file), facts=args.store and Path(args.store)
+        store, catalog=Path(args.file), facts=args.store and Path(args.store), actor="cli"
     )
     print(
         f"imported {count} products"
@@ -141,7 +141,7 @@ def cmd_customer_create(args: argparse.Namespace) -> int:
 
     store = _open(args)
     with store.sessions() as session:
-        customer, token = create_customer(session, name=args.name, customer_id=args.id)
+        customer, token = create_customer(session, name=args.name, customer_id=args.id, actor="cli")
     print(f"customer {customer.id}: token {token}")
     return 0
 

@@ -124,6 +124,10 @@ def test_import_list_and_accounts(tmp_path: Path, capsys: pytest.CaptureFixture[
         with store.sessions() as session:
             assert verify_staff_key(session, key=key).label == "till"
             assert customer_for_token(session, token=token).name == "Ann Lee"
+            # Staff changes at the terminal are in the audit log like those over the API.
+            logged = [(e.actor, e.action) for e in reversed(list_entries(session))]
+            assert ("cli", "catalog.import") in logged and ("cli", "store.facts") in logged
+            assert ("cli", "customer.create") in logged
     finally:
         store.close()
 
@@ -238,6 +242,7 @@ def test_import_with_a_bad_row_changes_nothing(
     assert after.stdout == before.stdout
     with store.sessions() as session:
         assert get_product(session, sku="LATTE").price_cents == 420
+        assert [e.action for e in list_entries(session)] == []  # nothing imported, nothing logged
 
 
 def test_import_reports_every_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
