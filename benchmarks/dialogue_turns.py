@@ -1,6 +1,7 @@
 """Benchmark: milliseconds per text turn, p50/p95, side by side on this machine in one run:
 
-1. in-process: voxcart's Assistant (Rasa agent + in-process actions), in-memory tracker store
+1. in-process: voxcart's Assistant (Rasa agent + in-process actions), in-memory tracker store;
+   and the same with Rasa's own action-response validation (its per-call schema re-check)
 2. in-process with the SQL tracker store (what `voxcart run` uses)
 3. over HTTP: `voxcart serve`'s REST text channel (real process, real socket)
 4. stock Rasa: `rasa run` (REST channel) + `rasa run actions` (action server over HTTP)
@@ -127,15 +128,25 @@ def main() -> None:
             set_stock(session, sku="CROISSANT", stock=10_000)
 
         print(f"model {model.name}; {n} conversations x {len(CONVERSATION)} turns per mode")
+        from rasa.core.actions.action import RemoteAction
+
+        rasas_validation = RemoteAction._validate_action_result
         started = time.perf_counter()
-        assistant = Assistant.load(model)
+        assistant = Assistant.load(model)  # installs the compiled response validation
         print(f"Assistant.load: {time.perf_counter() - started:.1f} s")
+        compiled_validation = RemoteAction._validate_action_result
 
         loop = asyncio.new_event_loop()
         loop.run_until_complete(in_process(assistant, ["warmup"]))
         results["in-process (memory tracker)"] = loop.run_until_complete(
             in_process(assistant, [f"mem-{i}" for i in range(n)])
         )
+        # The same, with Rasa's own per-call schema re-check (what stock Rasa pays).
+        RemoteAction._validate_action_result = rasas_validation  # type: ignore[method-assign]
+        results["in-process, Rasa's validation"] = loop.run_until_complete(
+            in_process(assistant, [f"val-{i}" for i in range(n)])
+        )
+        RemoteAction._validate_action_result = compiled_validation  # type: ignore[method-assign]
         assistant.use_tracker_store(tracker_store_for(url, workdir))
         results["in-process (SQL tracker)"] = loop.run_until_complete(
             in_process(assistant, [f"sql-{i}" for i in range(n)])

@@ -118,6 +118,9 @@ class Assistant:
 
         from rasa.core.tracker_store import InMemoryTrackerStore
 
+        from dialogue.action_validation import install_compiled_validation
+
+        install_compiled_validation()
         endpoint = make_in_process_endpoint(action_executor())
         agent = Agent.load(
             str(model),
