@@ -118,9 +118,9 @@ class Assistant:
 
         from rasa.core.tracker_store import InMemoryTrackerStore
 
-        from dialogue.action_validation import install_compiled_validation
+        from dialogue import rasa_hot_paths
 
-        install_compiled_validation()
+        rasa_hot_paths.install()
         endpoint = make_in_process_endpoint(action_executor())
         agent = Agent.load(
             str(model),

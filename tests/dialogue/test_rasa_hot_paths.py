@@ -1,14 +1,23 @@
-"""Action responses are still validated against the action server protocol after the schema
-is compiled once: valid responses pass, invalid ones raise as Rasa's own check does."""
+"""Rasa behaves the same with the hot-path fixes: action responses are still validated against
+the action server protocol (valid pass, invalid raise as Rasa's own check does), and events
+read back resolve to the classes Rasa's own lookup finds."""
 
 from __future__ import annotations
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
+from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from dialogue.action_validation import install_compiled_validation
+from dialogue import rasa_hot_paths
 
 VALID = {
     "events": [{"event": "slot", "name": "pending", "value": None}],
@@ -18,7 +27,7 @@ VALID = {
 
 @pytest.fixture
 def remote_action() -> RemoteAction:
-    install_compiled_validation()
+    rasa_hot_paths.install()
     return RemoteAction("action_view_cart", EndpointConfig("http://localhost"))
 
 
@@ -42,4 +51,24 @@ def test_an_invalid_response_is_refused(remote_action: RemoteAction, response: d
 
 def test_the_assistant_validates_with_the_compiled_schema(assistant) -> None:  # type: ignore[no-untyped-def]
     """Loading the assistant installs it (the stock path re-checks the schema on every call)."""
-    assert RemoteAction._validate_action_result.__module__ == "dialogue.action_validation"
+    assert RemoteAction._validate_action_result.__module__ == "dialogue.rasa_hot_paths"
+    assert Event.resolve_by_type.__module__ == "dialogue.rasa_hot_paths"
+
+
+def test_event_types_resolve_as_rasa_resolves_them() -> None:
+    rasa_hot_paths.install()
+    for event_class in all_subclasses(Event):
+        name = event_class.type_name
+        rasas = next(c for c in all_subclasses(Event) if c.type_name == name)
+        assert Event.resolve_by_type(name) is rasas
+    assert Event.resolve_by_type("topic") is None  # Rasa's own fallbacks stay
+    assert Event.resolve_by_type("no-such-event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no-such-event")
+    # A whole tracker round trip gives the same events.
+    events = [
+        UserUttered("hi", {"name": "greet"}),
+        SlotSet("pending", {"kind": "x"}),
+        ActionExecuted("action_listen"),
+    ]
+    assert deserialise_events([e.as_dict() for e in events]) == events
