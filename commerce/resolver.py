@@ -254,6 +254,11 @@ class CatalogIndex:
                 scores[by_upper[entry.sku.upper()]] = max(candidate.score, overlap * 0.5)
         return scores
 
+    def options_named(self, position: int, words: list[str]) -> tuple[dict[str, str], set[int]]:
+        """The option values of the product at `position` in `entries` that normalised `words`
+        name ({"milk": "oat"}), and the positions of the words that named them."""
+        return self._options_in(self.entries[position], words)
+
     def _options_in(self, entry: _Entry, query: list[str]) -> tuple[dict[str, str], set[int]]:
         chosen: dict[str, str] = {}
         used: set[int] = set()
