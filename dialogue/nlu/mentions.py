@@ -33,7 +33,7 @@ PRODUCT_MIN_SCORE = 0.75
 # A word the catalog does not use counts as a misspelling of one that it does at this
 # rapidfuzz ratio (stricter than the resolver's, which only ranks words already in a mention).
 FUZZY_WORD_CUTOFF = 86
-FUZZY_MIN_LENGTH = 5
+FUZZY_MIN_LENGTH = 6  # shorter words have too many neighbours: "began", "bean"
 # "one" is a pronoun as often as a number ("the oat one"): it stays a word for the classifier.
 KEPT_NUMBER_WORDS = frozenset({"one"})
 # "last time", "top shelf": ordinals whose other senses are commoner stay words too.
@@ -97,8 +97,9 @@ def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | No
         match = process.extractOne(
             word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_CUTOFF
         )
-        # "scratch" is not a misspelt "scratcher": a longer word is another word.
-        if match and (match[0].startswith(word) or word.startswith(match[0])):
+        # "scratch" is not a misspelt "scratcher", nor "prices" "rice": a word inside another
+        # is another word.
+        if match and (match[0] in word or word in match[0]):
             match = None
         # Bounded: one entry per distinct word heard, and the index is rebuilt on change.
         if len(catalog.fuzzy_cache) < 50_000:
