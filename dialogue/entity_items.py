@@ -7,12 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from commerce.resolver import tokens
 from dialogue.language import ItemRequest
 
 
 def _gap(a: dict[str, Any], b: dict[str, Any]) -> int:
     """Characters between two entities' spans."""
     return max(b["start"] - a["end"], a["start"] - b["end"], 0)
+
+
+def _counts(
+    quantity: dict[str, Any], product: dict[str, Any], options: list[dict[str, Any]], text: str
+) -> bool:
+    """Whether a quantity counts the product after it: only option values and filler words
+    lie between ("two large iced lattes", "2 of the lattes"; not "two drinks, first a
+    cappuccino")."""
+    between = list(text[quantity["end"] : product["start"]])
+    for option in options:
+        for i in range(option["start"], option["end"]):
+            if quantity["end"] <= i < product["start"]:
+                between[i - quantity["end"]] = " "
+    return not tokens("".join(between))
 
 
 def product_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,8 +64,10 @@ def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemReque
     previous_end = 0
     for product, options in zip(products, said_options, strict=True):
         before = [
-            q for q in quantities if previous_end <= q["start"] and q["end"] <= product["start"]
-        ]
+            q for q in quantities
+            if previous_end <= q["start"] and q["end"] <= product["start"]
+            and _counts(q, product, options, text)
+        ]  # fmt: skip
         quantity = int(before[-1]["value"]) if before else None
         words = [o["text"] for o in sorted(options, key=lambda o: o["start"])] + [product["text"]]
         requests.append(

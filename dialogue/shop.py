@@ -33,7 +33,7 @@ from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, t
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
 from dialogue import language as lang
 from dialogue import purchase
-from dialogue.entity_items import clear_products, entity_requests
+from dialogue.entity_items import clear_products, entity_requests, product_entities
 
 MAX_CHOICES = 4
 NOT_UNDERSTOOD_LIMIT = 2
@@ -379,6 +379,7 @@ def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
     if not clear_products(turn.entities):
         return False
     index = catalog_index(turn.session)
+    named = []
     for request in requests:
         words = [w for w in tokens(request.mention) if w not in ("one", "ones")]
         if not words or all(w in index.option_vocabulary for w in words):
@@ -386,6 +387,14 @@ def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
         choice = pick(resolve_mention(turn.session, mention=request.mention))
         if choice.best is None:
             return True
+        named.append(choice.best)
+    products = product_entities(turn.entities)
+    if len(requests) == len(named) == len(products) == 1 and named[0].sku == products[0]["value"]:
+        # One product either way: the entities may have heard options the words lost
+        # ("a single cortado": "a single" read as the quantity). Several parts ("two
+        # collars, one blue and one black") are about that product's options already.
+        options = [e for e in turn.entities if e.get("entity") == "option"]
+        return any(named[0].options.get(e.get("role") or "") != e["value"] for e in options)
     return not requests
 
 

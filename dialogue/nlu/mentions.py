@@ -155,12 +155,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     products: list[tuple[Mention, int]] = []  # with the entry position
     leftovers: list[list[int]] = []
     for run in runs:
-        mention, rest = _product_in(run, normal, index, catalog)
-        if mention is None:
-            leftovers.append(run)
-            continue
-        products.append(mention)
-        found.extend(rest)
+        _products_in(run, normal, index, catalog, products, found, leftovers)
     found.extend(m for m, _ in products)
     for run in leftovers:
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
@@ -178,6 +173,43 @@ def _flatten(run: list[int], normal: list[list[str]]) -> tuple[list[str], list[i
     return query, owner
 
 
+# Runs longer than this are not searched for products inside them word span by word span.
+MAX_SPLIT_RUN = 6
+
+
+def _products_in(
+    run: list[int],
+    normal: list[list[str]],
+    index: CatalogIndex,
+    catalog: _Catalog,
+    products: list[tuple[Mention, int]],
+    found: list[Mention],
+    leftovers: list[list[int]],
+) -> None:
+    """The products in a run of catalog words: the whole run as one product, else the
+    longest span inside it that is one ("a triple mocha coffee": "triple mocha", with the
+    rest of the run looked at again)."""
+    mention, options = _product_in(run, normal, index, catalog)
+    if mention is not None:
+        products.append(mention)
+        found.extend(options)
+        return
+    if 1 < len(run) <= MAX_SPLIT_RUN:
+        for length in range(len(run) - 1, 0, -1):
+            for first in range(len(run) - length + 1):
+                span = run[first : first + length]
+                mention, options = _product_in(span, normal, index, catalog)
+                if mention is None:
+                    continue
+                products.append(mention)
+                found.extend(options)
+                for part in (run[:first], run[first + length :]):
+                    if part:
+                        _products_in(part, normal, index, catalog, products, found, leftovers)
+                return
+    leftovers.append(run)
+
+
 def _product_in(
     run: list[int], normal: list[list[str]], index: CatalogIndex, catalog: _Catalog
 ) -> tuple[tuple[Mention, int] | None, list[Mention]]:
@@ -190,6 +222,8 @@ def _product_in(
     best = candidates[0]
     position = catalog.position[best.sku]
     chosen, used = index.options_named(position, query)
+    if tuple(query) in index.exact:
+        chosen, used = {}, set()  # "hot chocolate" is a name, though "hot" is also an option
     option_words: dict[int, tuple[str, str]] = {}
     for group, value in chosen.items():
         for q in sorted(used):
