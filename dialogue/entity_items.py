@@ -43,8 +43,8 @@ def clear_products(entities: list[dict[str, Any]]) -> bool:
 def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemRequest]:
     """One request per product entity: its quantity is the last one said since the previous
     product; option values belong to the nearest product (ties: the one they come before, as
-    in "an iced latte"). The mention is the words said, options first, which the resolver
-    reads back into the same product and options."""
+    in "an iced latte"). The mention is the option values, then the product as said, which
+    the resolver reads back into the same product and options."""
     products = product_entities(entities)
     if not products:
         return []
@@ -69,7 +69,9 @@ def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemReque
             and _counts(q, product, options, text)
         ]  # fmt: skip
         quantity = int(before[-1]["value"]) if before else None
-        words = [o["text"] for o in sorted(options, key=lambda o: o["start"])] + [product["text"]]
+        # The option's catalog value, not its words: "decaffeinated" is "decaf" to the resolver.
+        words = [str(o["value"]) for o in sorted(options, key=lambda o: o["start"])]
+        words.append(product["text"])
         requests.append(
             ItemRequest(
                 quantity=quantity if quantity and quantity > 0 else 1,

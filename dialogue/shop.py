@@ -375,11 +375,13 @@ def add_items(
 def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
     """Whether the NLU's entities read an order the split words do not: a part that names
     nothing in the catalog ("i was looking to order a macchiato", "caramel sauce") or asks
-    "which one?" while the entities name each product clearly."""
+    "which one?", one name split in two ("cloud and mist"), or one product with a quantity
+    or options the words lost ("to order two chai lattes", "a single cortado"), while the
+    entities name each product clearly."""
     if not clear_products(turn.entities):
         return False
     index = catalog_index(turn.session)
-    named = []
+    named: list[tuple[lang.ItemRequest, Candidate]] = []
     for request in requests:
         words = [w for w in tokens(request.mention) if w not in ("one", "ones")]
         if not words or all(w in index.option_vocabulary for w in words):
@@ -387,14 +389,20 @@ def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
         choice = pick(resolve_mention(turn.session, mention=request.mention))
         if choice.best is None:
             return True
-        named.append(choice.best)
+        named.append((request, choice.best))
     products = product_entities(turn.entities)
-    if len(requests) == len(named) == len(products) == 1 and named[0].sku == products[0]["value"]:
-        # One product either way: the entities may have heard options the words lost
-        # ("a single cortado": "a single" read as the quantity). Several parts ("two
-        # collars, one blue and one black") are about that product's options already.
+    skus = [best.sku for _, best in named]
+    if any(skus.count(sku) > [p["value"] for p in products].count(sku) for sku in skus):
+        return True
+    if len(requests) == len(named) == len(products) == 1 and skus[0] == products[0]["value"]:
+        # Several parts ("two collars, one blue and one black") already say how the
+        # product's options and quantities divide; one part may have lost them.
+        request, best = named[0]
+        (read,) = entity_requests(turn.entities, turn.text)
+        if read.quantity_said and read.quantity != request.quantity:
+            return True
         options = [e for e in turn.entities if e.get("entity") == "option"]
-        return any(named[0].options.get(e.get("role") or "") != e["value"] for e in options)
+        return any(best.options.get(e.get("role") or "") != e["value"] for e in options)
     return not requests
 
 

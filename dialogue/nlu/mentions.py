@@ -11,6 +11,7 @@ counts as a product or an option comes from the catalog alone.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,9 +64,16 @@ class _Catalog:
 
     position: dict[str, int]  # SKU -> position in index.entries
     value_group: dict[str, str]  # option value token -> its commonest group
+    # Names and aliases said with words the resolver drops inside them: "cloud and mist".
+    bridged: set[tuple[str, ...]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+# An option value said in a longer or shorter form: "decaffeinated" or "decaff" for "decaf",
+# "ice" for "iced". The value must be this long to be the start of a longer word.
+VARIANT_MIN_VALUE = 4
+VARIANT_MAX_CUT = 2  # letters a shortened word may lack
 _catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
 
 
@@ -82,6 +90,12 @@ def _catalog(index: CatalogIndex) -> _Catalog:
         found = _Catalog(
             position={entry.sku: i for i, entry in enumerate(index.entries)},
             value_group={tok: c.most_common(1)[0][0] for tok, c in groups.items()},
+            bridged={
+                toks
+                for entry in index.entries
+                for text, toks in entry.phrases
+                if len(toks) > 1 and len(_WORDS.findall(text)) > len(toks)
+            },
         )
         _catalogs[index] = found
     return found
@@ -91,8 +105,13 @@ def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | No
     """The catalog word `word` is (itself, or what it misspells), or None."""
     if word in index.postings or word in index.option_vocabulary:
         return word
+    if word not in catalog.fuzzy_cache:
+        variant = _option_variant(index, word)
+        if variant is not None:
+            catalog.fuzzy_cache[word] = variant
+            return variant
     if len(word) < FUZZY_MIN_LENGTH or not index.vocabulary:
-        return None
+        return catalog.fuzzy_cache.get(word)
     if word not in catalog.fuzzy_cache:
         match = process.extractOne(
             word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_CUTOFF
@@ -107,6 +126,16 @@ def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | No
         else:
             return match[0] if match else None
     return catalog.fuzzy_cache[word]
+
+
+def _option_variant(index: CatalogIndex, word: str) -> str | None:
+    """The option value `word` is a longer or clipped form of, if any."""
+    for value in index.option_vocabulary:
+        if len(value) >= VARIANT_MIN_VALUE and word.startswith(value):
+            return value
+        if len(word) >= 3 and value.startswith(word) and len(value) - len(word) <= VARIANT_MAX_CUT:
+            return value
+    return None
 
 
 def _number(word: str) -> int | None:
@@ -152,6 +181,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
                 runs[-1].append(i)
             else:
                 runs.append([i])
+    runs = _bridge(runs, normal, numeric, catalog)
     products: list[tuple[Mention, int]] = []  # with the entry position
     leftovers: list[list[int]] = []
     for run in runs:
@@ -161,6 +191,29 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
         found.extend(_loose_options(run, normal, index, catalog, products, picks_one))
     return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _bridge(
+    runs: list[list[int]], normal: list[list[str]], numeric: set[int], catalog: _Catalog
+) -> list[list[int]]:
+    """Joins runs split by dropped words ("and", "of") when they say one name across them."""
+    out: list[list[int]] = []
+    for run in runs:
+        if out:
+            previous = out[-1]
+            gap = range(previous[-1] + 1, run[0])
+            if len(gap) <= 2 and all(not normal[i] and i not in numeric for i in gap):
+                left, _ = _flatten(previous, normal)
+                right, _ = _flatten(run, normal)
+                if any(
+                    tuple(left[-k:] + right[:m]) in catalog.bridged
+                    for k in range(1, len(left) + 1)
+                    for m in range(1, len(right) + 1)
+                ):
+                    out[-1] = [*previous, *gap, *run]
+                    continue
+        out.append(run)
+    return out
 
 
 def _flatten(run: list[int], normal: list[list[str]]) -> tuple[list[str], list[int]]:
