@@ -220,7 +220,8 @@ class CatalogIndex:
         prepared: dict[tuple[str, ...], _Prepared] | None = None,
     ) -> Candidate:
         entry = self.entries[idx]
-        options, option_tokens = self._options_in(entry, query)
+        # "hot chocolate" said whole is the name, though "chocolate" is also one of its options.
+        options, option_tokens = ({}, set()) if exact else self._options_in(entry, query)
         rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
         cache = {} if prepared is None else prepared
         ready = cache.get(rest)
