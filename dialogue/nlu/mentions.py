@@ -240,8 +240,8 @@ def _products_in(
     leftovers: list[list[int]],
 ) -> None:
     """The products in a run of catalog words: the whole run as one product, else the
-    longest span inside it that is one ("a triple mocha coffee": "triple mocha", with the
-    rest of the run looked at again)."""
+    longest span inside it that is a name or alias ("a triple mocha coffee": "mocha", with
+    the rest of the run looked at again)."""
     mention, options = _product_in(run, normal, index, catalog)
     if mention is not None:
         products.append(mention)
@@ -251,6 +251,10 @@ def _products_in(
         for length in range(len(run) - 1, 0, -1):
             for first in range(len(run) - length + 1):
                 span = run[first : first + length]
+                # Only a span that is exactly a name or alias is searched: one search, not one
+                # per span (each costs milliseconds on a large catalog).
+                if tuple(_flatten(span, normal)[0]) not in index.exact:
+                    continue
                 mention, options = _product_in(span, normal, index, catalog)
                 if mention is None:
                     continue
