@@ -220,7 +220,8 @@ class CatalogIndex:
         prepared: dict[tuple[str, ...], _Prepared] | None = None,
     ) -> Candidate:
         entry = self.entries[idx]
-        options, option_tokens = self._options_in(entry, query)
+        # "hot chocolate" said whole is the name, though "chocolate" is also one of its options.
+        options, option_tokens = ({}, set()) if exact else self._options_in(entry, query)
         rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
         cache = {} if prepared is None else prepared
         ready = cache.get(rest)
@@ -253,6 +254,11 @@ class CatalogIndex:
                 overlap = sum(1 for q in query if q in words) / len(query)
                 scores[by_upper[entry.sku.upper()]] = max(candidate.score, overlap * 0.5)
         return scores
+
+    def options_named(self, position: int, words: list[str]) -> tuple[dict[str, str], set[int]]:
+        """The option values of the product at `position` in `entries` that normalised `words`
+        name ({"milk": "oat"}), and the positions of the words that named them."""
+        return self._options_in(self.entries[position], words)
 
     def _options_in(self, entry: _Entry, query: list[str]) -> tuple[dict[str, str], set[int]]:
         chosen: dict[str, str] = {}

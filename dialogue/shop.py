@@ -33,6 +33,7 @@ from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, t
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
 from dialogue import language as lang
 from dialogue import purchase
+from dialogue.entity_items import clear_products, entity_requests, product_entities
 
 MAX_CHOICES = 4
 NOT_UNDERSTOOD_LIMIT = 2
@@ -62,6 +63,8 @@ class Turn:
     # The device heard these words begin while a reply was still playing (a TV, the
     # assistant's own voice): they may correct or ask, but never place an order.
     spoken_over_reply: bool = False
+    # What the NLU found against the live catalog (dialogue.nlu.catalog_mentions).
+    entities: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def store(self) -> StoreFacts:
@@ -285,7 +288,10 @@ def add_items(
     ):
         remove_item(turn)  # "wait, remove one collar first"
         return
+    from_words = requests is None
     requests = lang.split_items(_without_name(turn)) if requests is None else requests
+    if from_words and _entities_read_better(turn, requests):
+        requests = entity_requests(turn.entities, turn.text)
     if not requests:
         not_understood(turn)
         return
@@ -364,6 +370,40 @@ def add_items(
         if _add(turn, _product(turn, best.sku), request.quantity, best.options, added, problems):
             base = _base(turn, request.quantity, len(added) - 1)
     _say_added(turn, added, problems, changed=changed)
+
+
+def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
+    """Whether the NLU's entities read an order the split words do not: a part that names
+    nothing in the catalog ("i was looking to order a macchiato", "caramel sauce") or asks
+    "which one?", one name split in two ("cloud and mist"), or one product with a quantity
+    or options the words lost ("to order two chai lattes", "a single cortado"), while the
+    entities name each product clearly."""
+    if not clear_products(turn.entities):
+        return False
+    index = catalog_index(turn.session)
+    named: list[tuple[lang.ItemRequest, Candidate]] = []
+    for request in requests:
+        words = [w for w in tokens(request.mention) if w not in ("one", "ones")]
+        if not words or all(w in index.option_vocabulary for w in words):
+            continue  # "another one", "large", "a plain one": about the item just added
+        choice = pick(resolve_mention(turn.session, mention=request.mention))
+        if choice.best is None:
+            return True
+        named.append((request, choice.best))
+    products = product_entities(turn.entities)
+    skus = [best.sku for _, best in named]
+    if any(skus.count(sku) > [p["value"] for p in products].count(sku) for sku in skus):
+        return True
+    if len(requests) == len(named) == len(products) == 1 and skus[0] == products[0]["value"]:
+        # Several parts ("two collars, one blue and one black") already say how the
+        # product's options and quantities divide; one part may have lost them.
+        request, best = named[0]
+        (read,) = entity_requests(turn.entities, turn.text)
+        if read.quantity_said and read.quantity != request.quantity:
+            return True
+        options = [e for e in turn.entities if e.get("entity") == "option"]
+        return any(best.options.get(e.get("role") or "") != e["value"] for e in options)
+    return not requests
 
 
 def _extends_base(
@@ -1933,6 +1973,11 @@ def not_understood(turn: Turn) -> None:
     if _named_products(turn) and _redirect(turn):
         turn.set("misunderstood", 0.0)
         add_items(turn, requests)
+        return
+    # Products the NLU found clearly, said in words the classifier has not seen.
+    if clear_products(turn.entities) and _redirect(turn):
+        turn.set("misunderstood", 0.0)
+        add_items(turn)
         return
     # "two of those", "great, three bags of that" after talking about a product.
     if requests and not named and turn.slot("last_item") and all(r.quantity_said for r in requests):

@@ -20,10 +20,17 @@ def project_files() -> list[Path]:
     return files
 
 
+# The NLU components in the pipeline shape what the classifier is trained on.
+COMPONENTS_DIR = Path(__file__).resolve().parent / "nlu"
+
+
 def fingerprint() -> str:
     digest = hashlib.sha256()
     for path in project_files():
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    for path in sorted(COMPONENTS_DIR.glob("*.py")):
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

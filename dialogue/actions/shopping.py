@@ -53,6 +53,7 @@ def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
             now=context.clock(),
             history=_history(tracker),
             spoken_over_reply=_spoken_over_reply(tracker),
+            entities=list(tracker.latest_message.get("entities") or []),
         )
         return shop.run_turn(turn, handler)
 

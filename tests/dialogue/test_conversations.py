@@ -1,16 +1,22 @@
 """Rasa's own conversation tests (dialogue/project/tests/test_stories.yml): every user text gets
-its intent and every turn the expected action, on the trained model."""
+its intent and entities and every turn the expected action, on the trained model."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from commerce.service import Store
+from dialogue import context
 from dialogue.training import PROJECT_DIR
 
 
-def test_conversation_stories(assistant, loop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_conversation_stories(assistant, loop: asyncio.AbstractEventLoop, tmp_path: Path,  # type: ignore[no-untyped-def]
+                              store: Store) -> None:  # fmt: skip
     from rasa.core.test import test as rasa_test_stories
+
+    # The stories' entities are those of the demo store's catalog.
+    context.configure(store.sessions)
 
     result = loop.run_until_complete(
         rasa_test_stories(

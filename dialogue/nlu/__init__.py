@@ -1,0 +1,1 @@
+"""Catalog-aware understanding inside Rasa NLU pipeline."""

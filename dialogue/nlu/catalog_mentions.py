@@ -1,0 +1,138 @@
+"""`CatalogMentions`: a Rasa NLU component, placed right after the tokenizer, that finds
+products, option values, quantities and ordinals in a message against the LIVE catalog
+(dialogue.nlu.mentions), emits them as entities, and replaces their words with placeholder
+tokens ("product", "option", "number", "ordinal") before any featurizer sees them.
+
+Entities: `product` (value: the SKU; `alternatives`: SKUs as close, when the mention is
+ambiguous), `option` (value: the option value; role: its group), `quantity` (value: an
+integer) and `ordinal` (value: 0-based, -1 for "last").
+
+At training time there is no catalog: training examples say "product" and "option" themselves,
+and only quantities and ordinals are replaced, exactly as at run time. The catalog is read
+through dialogue.context's sessions on every message; the resolver's index is cached per
+catalog version, so a product added through the API is understood on the next turn, without
+retraining.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from commerce.resolver import CatalogIndex, catalog_index
+from dialogue.nlu.mentions import (
+    NUMBER,
+    OPTION,
+    ORDINAL,
+    PRODUCT,
+    Mention,
+    find_mentions,
+    language_mentions,
+)
+
+log = logging.getLogger(__name__)
+
+ENTITY_NAMES = {PRODUCT: "product", OPTION: "option", NUMBER: "quantity", ORDINAL: "ordinal"}
+EXTRACTOR = "CatalogMentions"
+
+
+def live_index() -> CatalogIndex | None:
+    """The live catalog's index, or None where there is no store (a stock `rasa shell`
+    without a database): the message is then understood without catalog words."""
+    from dialogue.context import get_context
+
+    try:
+        with get_context().sessions() as session:
+            return catalog_index(session)
+    except Exception as exc:  # noqa: BLE001 - understanding goes on without the catalog
+        log.warning("catalog mentions: no catalog (%s)", exc)
+        return None
+
+
+def entities_for(mentions: list[Mention], tokens: list[Token], text: str) -> list[dict[str, Any]]:
+    entities = []
+    for mention in mentions:
+        start, end = tokens[mention.start].start, tokens[mention.end - 1].end
+        entity: dict[str, Any] = {
+            "entity": ENTITY_NAMES[mention.kind],
+            "start": start,
+            "end": end,
+            "value": mention.value,
+            "text": text[start:end],
+            "confidence_entity": mention.score,
+            "extractor": EXTRACTOR,
+        }
+        if mention.group:
+            entity["role"] = mention.group
+        if mention.alternatives:
+            entity["alternatives"] = list(mention.alternatives)
+        entities.append(entity)
+    return entities
+
+
+def replace_tokens(tokens: list[Token], mentions: list[Mention]) -> list[Token]:
+    """The tokens with each replaced mention as one placeholder token spanning its words."""
+    by_start = {m.start: m for m in mentions if m.replaced}
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        mention = by_start.get(i)
+        if mention is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        first, last = tokens[mention.start], tokens[mention.end - 1]
+        out.append(Token(mention.kind, first.start, last.end, lemma=mention.kind))
+        i = mention.end
+    return out
+
+
+@DefaultV1Recipe.register(
+    [
+        DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER,
+        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
+    ],
+    is_trainable=False,
+)
+class CatalogMentions(GraphComponent):
+    """Catalog words become entities and placeholders (see the module docstring)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CatalogMentions:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            if tokens:
+                mentions = language_mentions([t.text for t in tokens])
+                message.set(TOKENS_NAMES[TEXT], replace_tokens(tokens, mentions))
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        index = live_index() if any(m.get(TOKENS_NAMES[TEXT]) for m in messages) else None
+        for message in messages:
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            if not tokens:
+                continue
+            mentions = find_mentions([t.text for t in tokens], index)
+            entities = entities_for(mentions, tokens, message.get(TEXT) or "")
+            message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
+            message.set(TOKENS_NAMES[TEXT], replace_tokens(tokens, mentions))
+        return messages

@@ -1,0 +1,339 @@
+"""Finding what a shopper's words name in the live catalog: products, option values,
+quantities and ordinals, anywhere in an utterance ("can I please get a cortado with non-fat
+milk" -> product CORTADO, option milk=non-fat). Pure functions over the resolver's index: no
+Rasa, no database; `dialogue.nlu.catalog_mentions` runs them inside Rasa's pipeline.
+
+A product mention is a run of consecutive catalog words (names, aliases, option values, or
+near-misspellings of them) that the resolver scores as one product; option values attach to
+the nearest product that offers them. Words are never matched by a list of phrases: what
+counts as a product or an option comes from the catalog alone.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from commerce.resolver import CatalogIndex, pick, tokens
+from dialogue.language import NUMBER_WORDS, ORDINALS
+
+# The words the featurizers see instead of the catalog's own: intent classification never
+# depends on which products a store sells. Training examples use these words directly.
+PRODUCT = "product"
+OPTION = "option"
+NUMBER = "number"
+ORDINAL = "ordinal"
+
+# A run of catalog words is a product mention when the resolver scores it this well (the
+# threshold dialogue.shop uses for "clearly names a product").
+PRODUCT_MIN_SCORE = 0.75
+# A word the catalog does not use counts as a misspelling of one that it does at this
+# rapidfuzz ratio (stricter than the resolver's, which only ranks words already in a mention).
+FUZZY_WORD_CUTOFF = 86
+FUZZY_MIN_LENGTH = 6  # shorter words have too many neighbours: "began", "bean"
+# "one" is a pronoun as often as a number ("the oat one"): it stays a word for the classifier.
+KEPT_NUMBER_WORDS = frozenset({"one"})
+# "last time", "top shelf": ordinals whose other senses are commoner stay words too.
+KEPT_ORDINAL_WORDS = frozenset({"last", "top"})
+# "the oat one", "the blue ones": an option value before these picks among products.
+ONE_WORDS = frozenset({"one", "ones"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What a span of words [start, end) (word positions) names."""
+
+    kind: str  # PRODUCT, OPTION, NUMBER or ORDINAL
+    start: int
+    end: int
+    value: str | int  # a SKU, an option value, a quantity, or an ordinal (0-based, -1: last)
+    group: str = ""  # an option's group: "milk"
+    score: float = 1.0
+    alternatives: tuple[str, ...] = ()  # SKUs as close as `value`: "which one?"
+    # Whether the featurizers see the placeholder instead of these words.
+    replaced: bool = True
+
+
+@dataclass
+class _Catalog:
+    """What mention finding needs from one index, computed once per index."""
+
+    position: dict[str, int]  # SKU -> position in index.entries
+    value_group: dict[str, str]  # option value token -> its commonest group
+    # Names and aliases said with words the resolver drops inside them: "cloud and mist".
+    bridged: set[tuple[str, ...]]
+    fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
+
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+# An option value said in a longer or shorter form: "decaffeinated" or "decaff" for "decaf",
+# "ice" for "iced". The value must be this long to be the start of a longer word.
+VARIANT_MIN_VALUE = 4
+VARIANT_MAX_CUT = 2  # letters a shortened word may lack
+_catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
+
+
+def _catalog(index: CatalogIndex) -> _Catalog:
+    found = _catalogs.get(index)
+    if found is None:
+        groups: dict[str, Counter[str]] = {}
+        for entry in index.entries:
+            for tok, (group, _) in entry.option_values.items():
+                groups.setdefault(tok, Counter())[group] += 1
+            for toks, group, _ in entry.multiword_options:
+                for tok in toks:
+                    groups.setdefault(tok, Counter())[group] += 1
+        found = _Catalog(
+            position={entry.sku: i for i, entry in enumerate(index.entries)},
+            value_group={tok: c.most_common(1)[0][0] for tok, c in groups.items()},
+            bridged={
+                toks
+                for entry in index.entries
+                for text, toks in entry.phrases
+                if len(toks) > 1 and len(_WORDS.findall(text)) > len(toks)
+            },
+        )
+        _catalogs[index] = found
+    return found
+
+
+def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
+    """The catalog word `word` is (itself, or what it misspells), or None."""
+    if word in index.postings or word in index.option_vocabulary:
+        return word
+    if word not in catalog.fuzzy_cache:
+        variant = _option_variant(index, word)
+        if variant is not None:
+            catalog.fuzzy_cache[word] = variant
+            return variant
+    if len(word) < FUZZY_MIN_LENGTH or not index.vocabulary:
+        return catalog.fuzzy_cache.get(word)
+    if word not in catalog.fuzzy_cache:
+        match = process.extractOne(
+            word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_CUTOFF
+        )
+        # "scratch" is not a misspelt "scratcher", nor "prices" "rice": a word inside another
+        # is another word.
+        if match and (match[0] in word or word in match[0]):
+            match = None
+        # Bounded: one entry per distinct word heard, and the index is rebuilt on change.
+        if len(catalog.fuzzy_cache) < 50_000:
+            catalog.fuzzy_cache[word] = match[0] if match else None
+        else:
+            return match[0] if match else None
+    return catalog.fuzzy_cache[word]
+
+
+def _option_variant(index: CatalogIndex, word: str) -> str | None:
+    """The option value `word` is a longer or clipped form of, if any."""
+    for value in index.option_vocabulary:
+        if len(value) >= VARIANT_MIN_VALUE and word.startswith(value):
+            return value
+        if len(word) >= 3 and value.startswith(word) and len(value) - len(word) <= VARIANT_MAX_CUT:
+            return value
+    return None
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit() and len(word) <= 4:
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def language_mentions(words: list[str]) -> list[Mention]:
+    """Quantities and ordinals: the same for every store, so also applied to training data."""
+    found = []
+    for i, raw in enumerate(words):
+        word = raw.lower()
+        number = _number(word)
+        if number is not None:
+            found.append(Mention(NUMBER, i, i + 1, number, replaced=word not in KEPT_NUMBER_WORDS))
+        elif word in ORDINALS:
+            found.append(
+                Mention(ORDINAL, i, i + 1, ORDINALS[word], replaced=word not in KEPT_ORDINAL_WORDS)
+            )
+    return found
+
+
+def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]:
+    """Every mention in `words` (an utterance's tokens), in word order."""
+    found = language_mentions(words)
+    if index is None or not index.entries:
+        return found
+    catalog = _catalog(index)
+    numeric = {m.start for m in found}
+    # Per word: its normalised tokens, mapped onto catalog words (None: not a catalog word).
+    normal: list[list[str]] = []
+    for i, raw in enumerate(words):
+        known = []
+        if i not in numeric:
+            for tok in tokens(raw):
+                known.append(_catalog_word(index, catalog, tok) or "")
+        normal.append(known)
+    runs: list[list[int]] = []
+    for i, toks in enumerate(normal):
+        if toks and all(toks):
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    runs = _bridge(runs, normal, numeric, catalog)
+    products: list[tuple[Mention, int]] = []  # with the entry position
+    leftovers: list[list[int]] = []
+    for run in runs:
+        _products_in(run, normal, index, catalog, products, found, leftovers)
+    found.extend(m for m, _ in products)
+    for run in leftovers:
+        picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
+        found.extend(_loose_options(run, normal, index, catalog, products, picks_one))
+    return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _bridge(
+    runs: list[list[int]], normal: list[list[str]], numeric: set[int], catalog: _Catalog
+) -> list[list[int]]:
+    """Joins runs split by dropped words ("and", "of") when they say one name across them."""
+    out: list[list[int]] = []
+    for run in runs:
+        if out:
+            previous = out[-1]
+            gap = range(previous[-1] + 1, run[0])
+            if len(gap) <= 2 and all(not normal[i] and i not in numeric for i in gap):
+                left, _ = _flatten(previous, normal)
+                right, _ = _flatten(run, normal)
+                if any(
+                    tuple(left[-k:] + right[:m]) in catalog.bridged
+                    for k in range(1, len(left) + 1)
+                    for m in range(1, len(right) + 1)
+                ):
+                    out[-1] = [*previous, *gap, *run]
+                    continue
+        out.append(run)
+    return out
+
+
+def _flatten(run: list[int], normal: list[list[str]]) -> tuple[list[str], list[int]]:
+    query: list[str] = []
+    owner: list[int] = []
+    for i in run:
+        for tok in normal[i]:
+            query.append(tok)
+            owner.append(i)
+    return query, owner
+
+
+# Runs longer than this are not searched for products inside them word span by word span.
+MAX_SPLIT_RUN = 6
+
+
+def _products_in(
+    run: list[int],
+    normal: list[list[str]],
+    index: CatalogIndex,
+    catalog: _Catalog,
+    products: list[tuple[Mention, int]],
+    found: list[Mention],
+    leftovers: list[list[int]],
+) -> None:
+    """The products in a run of catalog words: the whole run as one product, else the
+    longest span inside it that is a name or alias ("a triple mocha coffee": "mocha", with
+    the rest of the run looked at again)."""
+    mention, options = _product_in(run, normal, index, catalog)
+    if mention is not None:
+        products.append(mention)
+        found.extend(options)
+        return
+    if 1 < len(run) <= MAX_SPLIT_RUN:
+        for length in range(len(run) - 1, 0, -1):
+            for first in range(len(run) - length + 1):
+                span = run[first : first + length]
+                # Only a span that is exactly a name or alias is searched: one search, not one
+                # per span (each costs milliseconds on a large catalog).
+                if tuple(_flatten(span, normal)[0]) not in index.exact:
+                    continue
+                mention, options = _product_in(span, normal, index, catalog)
+                if mention is None:
+                    continue
+                products.append(mention)
+                found.extend(options)
+                for part in (run[:first], run[first + length :]):
+                    if part:
+                        _products_in(part, normal, index, catalog, products, found, leftovers)
+                return
+    leftovers.append(run)
+
+
+def _product_in(
+    run: list[int], normal: list[list[str]], index: CatalogIndex, catalog: _Catalog
+) -> tuple[tuple[Mention, int] | None, list[Mention]]:
+    """The product a run of catalog words names, with the option values said inside it."""
+    query, owner = _flatten(run, normal)
+    candidates = index.search(" ".join(query))
+    if not candidates or candidates[0].score < PRODUCT_MIN_SCORE:
+        return None, []
+    choice = pick(candidates)
+    best = candidates[0]
+    position = catalog.position[best.sku]
+    chosen, used = index.options_named(position, query)
+    if tuple(query) in index.exact:
+        chosen, used = {}, set()  # "hot chocolate" is a name, though "hot" is also an option
+    option_words: dict[int, tuple[str, str]] = {}
+    for group, value in chosen.items():
+        for q in sorted(used):
+            if owner[q] not in option_words and set(tokens(value)) & {query[q]}:
+                option_words[owner[q]] = (group, value)
+    name_words = [i for i in run if i not in option_words]
+    if not name_words:  # every word is an option value: not a product mention
+        return None, []
+    named = tuple(q for i, q in zip(owner, query, strict=True) if i not in option_words)
+    if len(named) == 1 and named not in index.exact:
+        # One word that is only part of a name ("birds" of "bird seed"): too weak to be sure.
+        return None, []
+    alternatives = tuple(c.sku for c in choice.alternatives) if choice.best is None else ()
+    product = Mention(
+        PRODUCT, name_words[0], name_words[-1] + 1, best.sku, score=best.score,
+        alternatives=alternatives,
+    )  # fmt: skip
+    options = [
+        Mention(OPTION, i, i + 1, value, group) for i, (group, value) in option_words.items()
+    ]
+    return (product, position), options
+
+
+def _loose_options(
+    run: list[int],
+    normal: list[list[str]],
+    index: CatalogIndex,
+    catalog: _Catalog,
+    products: list[tuple[Mention, int]],
+    picks_one: bool,
+) -> list[Mention]:
+    """Option values outside a product mention ("a cortado with oat milk"): they belong to the
+    nearest product offering them. They are replaced for the featurizers only when the
+    utterance names a product or they pick one ("the oat one"): "remove everything" stays
+    words where a store happens to sell an "everything" bagel."""
+    query, owner = _flatten(run, normal)
+    after = run[-1] + 1
+    nearest = sorted(products, key=lambda p: min(abs(p[0].start - run[0]), abs(p[0].end - after)))
+    for _, position in nearest:
+        chosen, used = index.options_named(position, query)
+        if chosen:
+            out = []
+            for group, value in chosen.items():
+                words = sorted({owner[q] for q in used if set(tokens(value)) & {query[q]}})
+                if words:
+                    out.append(Mention(OPTION, words[0], words[-1] + 1, value, group))
+            return out
+    out = []
+    for i in run:
+        for tok in normal[i]:
+            likely_group = catalog.value_group.get(tok)
+            if likely_group is not None:
+                replaced = bool(products) or picks_one
+                out.append(Mention(OPTION, i, i + 1, tok, likely_group, replaced=replaced))
+                break
+    return out
