@@ -89,6 +89,17 @@ def database_url(
 
 
 @pytest.fixture
+def sqlite_database_url(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite database only, for tests whose subject is not the database (a
+    module overrides `database_url` with it)."""
+    url = f"sqlite:///{tmp_path / 'voxcart.db'}"
+    resolver.clear_cache()
+    migrate.upgrade(url)
+    yield url
+    resolver.clear_cache()
+
+
+@pytest.fixture
 def empty_store(database_url: str) -> Iterator[Store]:
     """A migrated store with no products and no store facts."""
     store = open_store(database_url)

@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +36,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from commerce import migrate, resolver
 from commerce.accounts import create_staff_key
 from commerce.api.app import create_app
 from commerce.api.rate_limits import RateLimits
@@ -67,13 +65,9 @@ class FuzzRun:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def database_url(sqlite_database_url: str) -> str:
     """SQLite in a temporary folder (PostgreSQL is covered by the other API tests)."""
-    url = f"sqlite:///{tmp_path / 'voxcart.db'}"
-    resolver.clear_cache()
-    migrate.upgrade(url)
-    yield url
-    resolver.clear_cache()
+    return sqlite_database_url
 
 
 @pytest.fixture

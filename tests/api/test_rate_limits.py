@@ -7,7 +7,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from commerce import migrate, resolver
 from commerce.accounts import create_staff_key
 from commerce.api.app import create_app
 from commerce.api.rate_limits import RateLimits
@@ -27,14 +25,10 @@ WINDOW = "3 per 2 seconds"
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def database_url(sqlite_database_url: str) -> str:
     """SQLite only: the limits never touch the database, a PostgreSQL run would only add
     the waits again."""
-    url = f"sqlite:///{tmp_path / 'voxcart.db'}"
-    resolver.clear_cache()
-    migrate.upgrade(url)
-    yield url
-    resolver.clear_cache()
+    return sqlite_database_url
 
 
 def limited_app(store: Store, **limits: str) -> FastAPI:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from dialogue.transcripts import Runner
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -21,3 +23,14 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
     yield loop
     loop.close()
+
+
+@pytest.fixture(scope="module")
+def runner(assistant) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
+    """The transcript runner on the demo store by default, one per test module."""
+    from commerce.settings import get_settings
+
+    catalog, store = get_settings().demo_store_files()
+    runner = Runner(assistant, default_catalog=catalog, default_store=store)
+    yield runner
+    runner.close()

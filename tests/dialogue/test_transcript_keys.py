@@ -5,12 +5,10 @@ each misuse reported with the file and line."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from commerce.settings import get_settings
 from dialogue.transcripts import Result, Runner, TranscriptError, load_transcript
 
 DEMO = """\
@@ -18,14 +16,6 @@ catalog: {root}/../shared/catalog/corner-market.csv
 store: {root}/../shared/catalog/corner-market.store.yaml
 """
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def runner(assistant) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
-    catalog, store = get_settings().demo_store_files()
-    runner = Runner(assistant, default_catalog=catalog, default_store=store)
-    yield runner
-    runner.close()
 
 
 def write(tmp_path: Path, body: str, name: str = "t.yaml") -> Path:

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from commerce.settings import get_settings
 from dialogue.transcripts import Runner, TranscriptError, collect, load_transcript
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_EXAMPLES = REPO_ROOT / ".." / "shared" / "transcripts" / "examples"
 OURS = REPO_ROOT / "tests" / "transcripts"
 FILES = collect([p for p in (SHARED_EXAMPLES, OURS) if p.is_dir()])
-
-
-@pytest.fixture(scope="module")
-def runner(assistant) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
-    catalog, store = get_settings().demo_store_files()
-    runner = Runner(assistant, default_catalog=catalog, default_store=store)
-    yield runner
-    runner.close()
 
 
 def test_there_are_enough_transcripts() -> None:
