@@ -22,8 +22,10 @@ from dialogue.runtime import tracker_store_for
 SPOKEN_OVER = {"spoken_over_reply": True}
 PIN_FORMS = ("4821", "4 8 2 1", "four eight two one", "1234", "one two three four")
 # A PIN as a number of its own (not inside a timestamp or an id), or said in words.
+# Bounded by anything but word characters, dots and dashes: message ids are hex and timestamps
+# decimals, and either can contain the digits "1234" by chance (a CI run once found one).
 PIN_PATTERN = re.compile(
-    r"(?<![\d.])(?:4821|1234|4 8 2 1|1 2 3 4)(?![\d.])|four eight two one|one two three four"
+    r"(?<![\w.-])(?:4821|1234|4 8 2 1|1 2 3 4)(?![\w.-])|four eight two one|one two three four"
 )
 
 
