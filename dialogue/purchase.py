@@ -30,7 +30,7 @@ from dialogue import language as lang
 from dialogue.pin_privacy import MASK, PIN_PENDING
 
 if TYPE_CHECKING:
-    from dialogue.shop import Turn
+    from dialogue.capabilities.turns import Turn
 
 PIN_PROMPT = "Please say your voice PIN."
 SPOKEN_OVER_YES = "I'll need your yes after I've finished reading the order. Shall I place it?"
@@ -88,7 +88,7 @@ def purchasing_locked(turn: Turn) -> bool:
 
 def hand_off_over_limit(turn: Turn, problem: SpendingLimitExceeded) -> None:
     """An order over a spending limit: a member of staff takes over instead of ordering."""
-    from dialogue.shop import handoff
+    from dialogue.capabilities.conversation import handoff
 
     which = "per order" if problem.limit == "order" else "per day"
     turn.say(
@@ -132,7 +132,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
     """A turn while the PIN prompt waits. Returns True when handled here; False when the
     shopper moved on to something else (the read-back is pending again, and the turn's own
     handler runs)."""
-    from dialogue.shop import _place
+    from dialogue.capabilities.checkout_flow import place_order as _place
 
     pending = dict(turn.slot("pending") or {})
     read_back = {**pending, "kind": "confirm_checkout"}

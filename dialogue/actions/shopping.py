@@ -1,4 +1,4 @@
-"""The Rasa actions: each one hands the turn to its handler in dialogue.shop, off the event
+"""The Rasa actions: each one hands the turn to its handler in dialogue.capabilities, off the event
 loop (the commerce layer is synchronous SQLAlchemy)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from dialogue import shop
+from dialogue.capabilities import dispatch
+from dialogue.capabilities.turns import Turn
 from dialogue.context import get_context
 from dialogue.pin_privacy import mask_event_dicts
 
@@ -40,10 +41,10 @@ def _spoken_over_reply(tracker: Tracker) -> bool:
     return isinstance(metadata, dict) and metadata.get("spoken_over_reply") is True
 
 
-def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
+def run_handler(handler: str, tracker: Tracker) -> Turn:
     context = get_context()
     with context.sessions() as session:
-        turn = shop.Turn(
+        turn = Turn(
             session=session,
             customer_id=tracker.sender_id,
             text=tracker.latest_message.get("text") or "",
@@ -55,17 +56,17 @@ def run_handler(handler: str, tracker: Tracker) -> shop.Turn:
             spoken_over_reply=_spoken_over_reply(tracker),
             entities=list(tracker.latest_message.get("entities") or []),
         )
-        return shop.run_turn(turn, handler)
+        return dispatch.run_turn(turn, handler)
 
 
 class ShopAction(Action, metaclass=abc.ABCMeta):
-    """One Rasa action per dialogue.shop handler. Abstract, so rasa-sdk's executor registers
+    """One Rasa action per dialogue.capabilities handler. Abstract, so rasa-sdk's executor registers
     only the concrete actions (not a nameless `action_`)."""
 
     @property
     @abc.abstractmethod
     def handler(self) -> str:
-        """The name of the dialogue.shop handler this action runs."""
+        """The name of the dialogue.capabilities handler this action runs."""
 
     def name(self) -> str:
         return f"action_{self.handler}"

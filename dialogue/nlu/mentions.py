@@ -29,7 +29,7 @@ NUMBER = "number"
 ORDINAL = "ordinal"
 
 # A run of catalog words is a product mention when the resolver scores it this well (the
-# threshold dialogue.shop uses for "clearly names a product").
+# threshold dialogue.capabilities uses for "clearly names a product").
 PRODUCT_MIN_SCORE = 0.75
 # A word the catalog does not use counts as a misspelling of one that it does at this
 # rapidfuzz ratio (stricter than the resolver's, which only ranks words already in a mention).

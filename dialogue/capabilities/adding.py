@@ -1,0 +1,424 @@
+"""Adding to the cart: items built from the NLU's catalog entities (or the text when they read
+worse), quantities and options, out-of-stock alternatives, and "which one?" choices."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from commerce import cart as carts
+from commerce.errors import InvalidOption, OutOfStock
+from commerce.insights import best_sellers
+from commerce.models import Product
+from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
+from dialogue import language as lang
+from dialogue.capabilities import cart_edits, conversation, product_words
+from dialogue.capabilities.turns import (
+    MAX_CHOICES,
+    Turn,
+    candidates_text,
+    describe_item,
+    may_redirect,
+    product_by_sku,
+    resolve_among,
+)
+from dialogue.entity_items import clear_products, entity_requests, product_entities
+
+
+def alternative_to(turn: Turn, product: Product) -> Product | None:
+    """An in-stock product from the same category: the most alike by name ("white paint" for
+    "grey paint"), else the category's best seller."""
+    for candidate in resolve_mention(turn.session, mention=product.name, limit=10):
+        other = product_by_sku(turn, candidate.sku)
+        if (
+            other.sku != product.sku
+            and other.category == product.category
+            and other.active
+            and other.stock > 0
+        ):
+            return other
+    for sku in best_sellers(turn.session, category=product.category, limit=4):
+        if sku != product.sku:
+            return product_by_sku(turn, sku)
+    return None
+
+
+def add_product(
+    turn: Turn,
+    product: Product,
+    quantity: int,
+    options: dict[str, str],
+    added: list[str],
+    problems: list[str],
+) -> bool:
+    if not product.active or product.stock <= 0:
+        name = lang.spoken_name(product.name)
+        message = f"Sorry, {name} {lang.is_are(name)} out of stock right now"
+        alternative = alternative_to(turn, product)
+        if alternative is not None:
+            thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
+            message += (
+                f". We do have {thing}, {turn.money(alternative.price_cents)}. Would you like that?"
+            )
+            turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": quantity})
+        else:
+            message += "."
+        problems.append(message)
+        return False
+    try:
+        item = carts.add_to_cart(
+            turn.session,
+            customer_id=turn.customer_id,
+            sku=product.sku,
+            quantity=quantity,
+            options=options,
+        )
+    except OutOfStock as exc:
+        # "ok then twelve" means twelve of this, not of whatever was added before.
+        turn.set("last_item", {"sku": product.sku, "options": options, "quantity": 0})
+        left = exc.available - (exc.requested - quantity)
+        if left > 0:
+            problems.append(
+                f"We only have {lang.number_words(exc.available)} "
+                f"{lang.spoken_name(product.name)} in stock, so I can add up to "
+                f"{lang.number_words(left)} more."
+            )
+        else:
+            problems.append(
+                f"Your cart already has all the {lang.spoken_name(product.name)} we have."
+            )
+        return False
+    except InvalidOption as exc:
+        problems.append(exc.message + ".")
+        return False
+    said = describe_item(product, quantity, item.options)
+    if item.assumed_options:
+        # Options not said take the defaults, and the reply says so.
+        said += f", our standard {lang.join_words(list(item.assumed_options))}"
+    added.append(said)
+    turn.set("last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity})
+    return True
+
+
+def _only_options(turn: Turn, mention: str) -> dict[str, str] | None:
+    """'large' after 'a red leash': option values for the last item, or None."""
+    last = turn.slot("last_item")
+    if not last:
+        return None
+    product = product_by_sku(turn, last["sku"])
+    if not tokens(mention) or not product.option_groups():
+        return None
+    return product_words.options_in_text(product, mention) or None
+
+
+def add_items(
+    turn: Turn,
+    requests: list[lang.ItemRequest] | None = None,
+    *,
+    added: list[str] | None = None,
+    problems: list[str] | None = None,
+) -> None:
+    """Adds what the shopper asked for; `added`/`problems` carry on a reply already begun
+    (the rest of a list after a "which one?")."""
+    if (
+        requests is None
+        and re.match(
+            r"^(?:(?:no|nope|sorry|oops|wait|actually|oh|um|uh)\b[\s,]*)*(?:i meant|i mean|i said|"
+            r"make (?:it|that|them|those)|change (?:it|that|them|those))\b",
+            lang.normalise(turn.text),
+        )
+        and carts.get_cart(turn.session, customer_id=turn.customer_id).items
+        and may_redirect(turn)
+    ):
+        cart_edits.change_item(turn)  # "sorry, I meant a blue one": a correction, not another item
+        return
+    if (
+        requests is None
+        and re.match(
+            r"^(?:(?:wait|ok|okay|oh|um|uh|actually|sorry|no|and|also|can you|could you|please)\b"
+            r"[\s,]*)*(?:remove|delete|take (?:out|off|away)|get rid of|drop)\b",
+            lang.normalise(turn.text),
+        )
+        and may_redirect(turn)
+    ):
+        cart_edits.remove_item(turn)  # "wait, remove one collar first"
+        return
+    from_words = requests is None
+    requests = (
+        lang.split_items(product_words.text_without_names(turn)) if requests is None else requests
+    )
+    if from_words and _entities_read_better(turn, requests):
+        requests = entity_requests(turn.entities, turn.text)
+    if not requests:
+        conversation.not_understood(turn)
+        return
+    added = [] if added is None else added
+    problems = [] if problems is None else problems
+    changed: list[str] = []
+    base: dict | None = None  # the item just added, which "large" or "one red" refines
+    for position, request in enumerate(requests):
+        request = dataclasses.replace(
+            request, mention=product_words.with_synonyms(turn, request.mention)
+        )
+        if base is not None and _extends_base(turn, base, request, added, problems):
+            continue
+        if not request.mention:
+            last = turn.slot("last_item")
+            if not last:
+                problems.append("Sorry, which product would you like more of?")
+                continue
+            product = product_by_sku(turn, last["sku"])
+            if add_product(turn, product, request.quantity, last["options"], added, problems):
+                base = base_line(turn, request.quantity, len(added) - 1)
+            continue
+        candidates, quantity = _candidates_for(turn, request)
+        request = lang.ItemRequest(quantity, request.mention, request.quantity_said,
+                                   request.more, request.said)  # fmt: skip
+        choice = pick(candidates)
+        if choice.best is None and not choice.alternatives:
+            options = _only_options(turn, request.mention)
+            last = turn.slot("last_item")
+            if options and base is not None and base["remaining"] > 0:
+                # "a red leash, large", "two collars, one blue and one black"
+                wanted = request.quantity if request.quantity_said else base["remaining"]
+                refine_line(turn, base, options, min(wanted, base["remaining"]))
+                added[base["index"]] = base_description(turn, base)
+                continue
+            in_cart = carts.get_cart(turn.session, customer_id=turn.customer_id).quantities
+            if options and last["sku"] not in in_cart:
+                # "how much is a dog bed?" ... "a medium one please"
+                product = product_by_sku(turn, last["sku"])
+                if add_product(turn, product, request.quantity, options, added, problems):
+                    base = base_line(turn, request.quantity, len(added) - 1)
+                continue
+            if options:
+                # "the large one" about what is already in the cart: a change, not an addition.
+                item = carts.change_options(
+                    turn.session, customer_id=turn.customer_id, sku=last["sku"], options=options
+                )
+                turn.set("last_item", {**last, "options": item.options})
+                changed.append(
+                    describe_item(product_by_sku(turn, last["sku"]), item.quantity, item.options)
+                )
+                continue
+            if (
+                len(tokens(request.mention)) > 2
+                and not product_words.known_words(turn, request.mention)
+                and not added
+                and len(requests) == 1
+                and may_redirect(turn)
+            ):
+                conversation.not_understood(turn)  # "i want to fly to the moon" is not an order
+                return
+            problems.append(f"Sorry, I couldn't find {request.mention} in our catalog.")
+            continue
+        if choice.best is None:
+            skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
+            turn.set(
+                "pending",
+                {
+                    "kind": "choose_product",
+                    "skus": skus,
+                    "quantity": request.quantity,
+                    "options": choice.alternatives[0].options,
+                    "rest": [r.__dict__ for r in requests[position + 1 :]],
+                },
+            )
+            say_added(turn, added, problems, end="", changed=changed)
+            turn.say(f"Which {request.mention} would you like: {candidates_text(turn, skus)}?")
+            return
+        best = choice.best
+        if add_product(
+            turn, product_by_sku(turn, best.sku), request.quantity, best.options, added, problems
+        ):
+            base = base_line(turn, request.quantity, len(added) - 1)
+    say_added(turn, added, problems, changed=changed)
+
+
+def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
+    """Whether the NLU's entities read an order the split words do not: a part that names
+    nothing in the catalog ("i was looking to order a macchiato", "caramel sauce") or asks
+    "which one?", one name split in two ("cloud and mist"), or one product with a quantity
+    or options the words lost ("to order two chai lattes", "a single cortado"), while the
+    entities name each product clearly."""
+    if not clear_products(turn.entities):
+        return False
+    index = catalog_index(turn.session)
+    named: list[tuple[lang.ItemRequest, Candidate]] = []
+    for request in requests:
+        words = [w for w in tokens(request.mention) if w not in ("one", "ones")]
+        if not words or all(w in index.option_vocabulary for w in words):
+            continue  # "another one", "large", "a plain one": about the item just added
+        choice = pick(resolve_mention(turn.session, mention=request.mention))
+        if choice.best is None:
+            return True
+        named.append((request, choice.best))
+    products = product_entities(turn.entities)
+    skus = [best.sku for _, best in named]
+    if any(skus.count(sku) > [p["value"] for p in products].count(sku) for sku in skus):
+        return True
+    if len(requests) == len(named) == len(products) == 1 and skus[0] == products[0]["value"]:
+        # Several parts ("two collars, one blue and one black") already say how the
+        # product's options and quantities divide; one part may have lost them.
+        request, best = named[0]
+        (read,) = entity_requests(turn.entities, turn.text)
+        if read.quantity_said and read.quantity != request.quantity:
+            return True
+        options = [e for e in turn.entities if e.get("entity") == "option"]
+        return any(best.options.get(e.get("role") or "") != e["value"] for e in options)
+    return not requests
+
+
+def _extends_base(
+    turn: Turn, base: dict, request: lang.ItemRequest, added: list[str], problems: list[str]
+) -> bool:
+    """Words about the item just added rather than a new product: 'two lattes, one with oat
+    milk' (some of them change), 'two everything bagels and a plain one' (one more, another
+    way). Returns whether the request was handled."""
+    mention = request.mention
+    if not mention:
+        return False
+    product = product_by_sku(turn, base["sku"])
+    options = product_words.options_in_text(product, mention)
+    if not options:
+        return False
+    leading = re.match(r"^(?:with|in)\b", mention) is not None
+    if not leading and resolve_mention(turn.session, mention=mention):
+        return False  # "a latte and oat milk": a carton of oat milk, not a change
+    if re.search(r"\b(?:one|ones)$", mention) and not leading:
+        # "and a plain one": another of the same product, with these options.
+        if add_product(
+            turn, product, request.quantity, {**base["options"], **options}, added, problems
+        ):
+            base.update(base_line(turn, request.quantity, len(added) - 1))
+        return True
+    if base["remaining"] <= 0:
+        return False
+    wanted = request.quantity if request.quantity_said else base["remaining"]
+    refine_line(turn, base, options, min(wanted, base["remaining"]))
+    added[base["index"]] = base_description(turn, base)
+    return True
+
+
+def base_line(turn: Turn, quantity: int, index: int) -> dict:
+    last = turn.slot("last_item")
+    return {"sku": last["sku"], "options": dict(last["options"]), "remaining": quantity,
+            "index": index, "parts": []}  # fmt: skip
+
+
+def refine_line(turn: Turn, base: dict, options: dict[str, str], quantity: int) -> None:
+    """Moves `quantity` of the item just added to other options: 'two collars, one blue ...'."""
+    product = product_by_sku(turn, base["sku"])
+    new, _ = carts.complete_options(product, {**base["options"], **options})
+    if new != base["options"]:
+        cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+        line = next(
+            (i for i in cart.items if i.sku == base["sku"] and i.options == base["options"]), None
+        )
+        if line is not None:
+            carts.set_quantity(
+                turn.session,
+                customer_id=turn.customer_id,
+                sku=base["sku"],
+                quantity=line.quantity - quantity,
+                options=base["options"],
+            )
+            carts.add_to_cart(turn.session, customer_id=turn.customer_id, sku=base["sku"],
+                              quantity=quantity, options=new)  # fmt: skip
+    base["remaining"] -= quantity
+    base["parts"].append((quantity, new))
+    turn.set("last_item", {"sku": base["sku"], "options": new, "quantity": quantity})
+
+
+def base_description(turn: Turn, base: dict) -> str:
+    product = product_by_sku(turn, base["sku"])
+    parts: list[tuple[int, dict]] = []
+    if base["remaining"]:
+        parts.append((base["remaining"], base["options"]))
+    for quantity, options in base["parts"]:
+        same = next((i for i, (_, o) in enumerate(parts) if o == options), None)
+        if same is None:
+            parts.append((quantity, options))
+        else:
+            parts[same] = (parts[same][0] + quantity, options)
+    return lang.join_words([describe_item(product, q, o) for q, o in parts])
+
+
+def _candidates_for(turn: Turn, request: lang.ItemRequest) -> tuple[list[Candidate], int]:
+    """Candidates for a request, and how many to add."""
+    candidates = resolve_mention(turn.session, mention=request.mention)
+    if request.quantity_said and request.said and tokens(request.said) != tokens(request.mention):
+        # "half a dozen eggs", "six eggs": the words may be a product's own name (a box of
+        # six) rather than six of "eggs". An exact name match, quantity included, wins.
+        whole = resolve_mention(turn.session, mention=request.said)
+        if whole and whole[0].score == 1.0 and pick(whole).best is not None:
+            return whole[:1], 1
+    return candidates, request.quantity
+
+
+def say_added(
+    turn: Turn,
+    added: list[str],
+    problems: list[str],
+    end: str = "default",
+    changed: list[str] | None = None,
+) -> None:
+    parts = []
+    if changed:
+        parts.append(f"Okay, changed to {lang.join_words(changed)}.")
+    if added:
+        parts.append(f"Added {lang.join_words(added)}.")
+    parts.extend(problems)
+    if end == "default" and (added or changed) and not turn.slot("pending"):
+        parts.append("Anything else?")
+    if parts:
+        turn.say(" ".join(parts))
+
+
+def choose(turn: Turn) -> None:
+    """The answer to "which one?"; anything else is treated as a new request."""
+    pending = turn.slot("pending") or {}
+    if pending.get("kind") != "choose_product":
+        add_items(turn)
+        return
+    sku = resolve_among(turn, turn.text, pending["skus"])
+    if sku is None:
+        if lang.is_no(turn.text):
+            turn.set("pending", None)
+            turn.say("Okay, I'll leave that out. Anything else?")
+            return
+        turn.say(f"Sorry, which one: {candidates_text(turn, pending['skus'])}?")
+        return
+    turn.set("pending", None)
+    product = product_by_sku(turn, sku)
+    options = dict(pending.get("options") or {})
+    extra = catalog_index(turn.session).search(turn.text, limit=MAX_CHOICES * 2)
+    for candidate in extra:
+        if candidate.sku == sku:
+            options.update(candidate.options)
+    replaced = pending.get("replace")
+    quantity = int(pending.get("quantity", 1))
+    if replaced:
+        # "actually make the pasta ..." answered: the new product takes the old one's place.
+        if replaced == sku:
+            carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
+                               quantity=quantity)  # fmt: skip
+            turn.say(f"Okay, {describe_item(product, quantity)} now.")
+            return
+        old = product_by_sku(turn, replaced)
+        carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=replaced)
+        added: list[str] = []
+        problems: list[str] = []
+        if add_product(turn, product, quantity, options, added, problems):
+            turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+        else:
+            turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
+        return
+    added = []
+    problems = []
+    add_product(turn, product, int(pending.get("quantity", 1)), options, added, problems)
+    rest = [lang.ItemRequest(**r) for r in pending.get("rest", [])]
+    if rest:
+        add_items(turn, rest, added=added, problems=problems)
+    else:
+        say_added(turn, added, problems)

@@ -1,0 +1,334 @@
+"""Questions about the catalog: prices, stock, options, categories, "what's your cheapest..."
+and one-sentence recommendations."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import distinct, select
+
+from commerce import cart as carts
+from commerce.insights import best_sellers, bought_together
+from commerce.models import Product
+from commerce.resolver import Candidate, pick, resolve_mention, tokens
+from dialogue import language as lang
+from dialogue.capabilities import adding, cart_edits, conversation, product_words
+from dialogue.capabilities.turns import (
+    MAX_CHOICES,
+    Turn,
+    may_redirect,
+    product_by_sku,
+)
+
+QUESTION_CUE = (
+    r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
+    r"tell me|describe|price|cost|stock|available|any left|have you got)\b"
+)
+
+
+CART_WORDS = frozenset(
+    "all together altogether total everything so far that it in my the cart basket order "
+    "come comes to owe this lot whole".split()
+)  # fmt: skip
+
+
+def product_info(turn: Turn) -> None:
+    if answer_superlative(turn):
+        return
+    text = lang.normalise(turn.text)
+    if (
+        not re.search(QUESTION_CUE, text)
+        and lang.strip_request_words(text) != text.strip(" ,")
+        and may_redirect(turn)
+    ):
+        adding.add_items(turn)  # "I'll have the salmon pouches" is an order, not a question
+        return
+    mention = product_words.mention_from_question(turn.text)
+    if mention in lang.REFERENCES or mention in ("they", "those ones", "the one", "one"):
+        mention = ""  # "is it in stock?": the product just talked about
+    words = set(re.split(r"[\s,]+", mention)) - {""}
+    if (
+        words
+        and words <= CART_WORDS
+        and words
+        & {"all", "together", "altogether", "total", "everything", "cart", "basket", "far"}
+    ):
+        cart_edits.view_cart(turn)  # "how much is that all together"
+        return
+    if not mention:
+        last = turn.slot("last_item")
+        if not last:
+            turn.say("Which product would you like to know about?")
+            return
+        candidates = [Candidate(last["sku"], "", 1.0)]
+    else:
+        candidates = resolve_mention(turn.session, mention=mention)
+    if not candidates:
+        if answer_category(turn, mention):
+            return
+        if set(tokens(mention)) & {"yourself", "you", "your", "yours", "u"} and may_redirect(turn):
+            conversation.not_understood(turn)  # "tell me about yourself"
+            return
+        turn.say(f"Sorry, we don't seem to have {mention}.")
+        return
+    choice = pick(candidates)
+    if choice.best is None:
+        products = [product_by_sku(turn, c.sku) for c in choice.alternatives[:MAX_CHOICES]]
+        listed = [
+            f"{lang.spoken_name(p.name)} at {turn.money(p.price_cents)}"
+            + ("" if p.stock > 0 else ", out of stock")
+            for p in products
+        ]
+        # "the second one, please" can follow.
+        turn.set("pending", {"kind": "choose_product", "skus": [p.sku for p in products],
+                             "quantity": 1, "options": {}, "rest": []})  # fmt: skip
+        turn.say(f"We have {lang.join_words(listed)}.")
+        return
+    product = product_by_sku(turn, choice.best.sku)
+    # "Great, two of those": what was just asked about is what "those" means next.
+    turn.set("last_item", {"sku": product.sku, "options": choice.best.options, "quantity": 0})
+    name = lang.spoken_name(product.name)
+    price = turn.money(product.price_cents)
+    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
+    asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
+    asks_price = re.search(r"\b(how much|price|cost)\b", text)
+    asks_options = re.search(
+        r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b", text
+    )
+    choices = options_text(product)
+    parts = []
+    if asks_options and choices:
+        parts.append(f"The {name} comes in {choices}. It's {price}{unit}.")
+        if product.stock <= 0:
+            parts.append("It's out of stock right now, though.")
+    elif asks_stock and not asks_price:
+        if product.stock > 0:
+            parts.append(f"Yes, the {name} {lang.is_are(name)} in stock, {price}{unit}.")
+        else:
+            parts.append(f"Sorry, {name} {lang.is_are(name)} out of stock right now.")
+            alternative = adding.alternative_to(turn, product)
+            if alternative is not None:
+                thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
+                parts.append(f"We do have {thing}, {turn.money(alternative.price_cents)}.")
+                turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": 1})
+                parts.append("Would you like that instead?")
+    elif asks_what and not asks_price:
+        description = product.description.rstrip(".")
+        if description[:2].istitle() or description[:1].isupper() and description[1:2].islower():
+            description = description[:1].lower() + description[1:]
+        parts.append(f"{name.capitalize()}: {description}.")
+        parts.append(f"It's {price}{unit}.")
+    else:
+        parts.append(f"{name.capitalize()} is {price}{unit}.")
+        if choices:
+            parts.append(f"It comes in {choices}.")
+        if product.stock <= 0:
+            parts.append("It's out of stock right now, though.")
+    turn.say(" ".join(parts))
+
+
+def options_text(product: Product) -> str:
+    """'red, blue or black, and small, medium or large' for a product's option groups."""
+    groups = []
+    for group, values in product.option_groups().items():
+        listed = lang.join_words(list(values), "or")
+        plain = group in ("size", "color", "colour", "flavor", "flavour")
+        groups.append(listed if plain else f"{listed} {group}")
+    if len(groups) == 2:
+        return f"{groups[0]}, and {groups[1]}"
+    return ", ".join(groups)
+
+
+SUPERLATIVE = re.compile(
+    r"\b(?:(?P<low>cheapest|least expensive|lowest priced|cheapest priced|most affordable)|"
+    r"(?P<high>most expensive|priciest|dearest|highest priced|fanciest))\b"
+)
+
+
+def answer_superlative(turn: Turn) -> bool:
+    """'what's your cheapest dog food': the lowest (or highest) priced match, in stock."""
+    text = lang.normalise(turn.text)
+    m = SUPERLATIVE.search(text)
+    if not m:
+        return False
+    rest = SUPERLATIVE.sub(" ", text)
+    rest = re.sub(r"\b(?:what's|whats|what is|what are|which is|which|what|your|the|you|have|"
+                  r"do|sell|got|one|ones|thing|product|item)\b", " ", rest)  # fmt: skip
+    wanted = set(tokens(rest))
+    products: list[Product] = []
+    if wanted:
+        for category in category_names(turn):
+            if wanted <= set(tokens(category)) | {"food"} and wanted & set(tokens(category)):
+                products += list(turn.session.scalars(
+                    select(Product).where(Product.category == category,
+                                          Product.active.is_(True))))  # fmt: skip
+        if not products:
+            for c in resolve_mention(turn.session, mention=rest, limit=10):
+                if c.score >= 0.5:
+                    products.append(product_by_sku(turn, c.sku))
+    else:
+        products = list(turn.session.scalars(select(Product).where(Product.active.is_(True))))
+    products = [p for p in products if p.stock > 0]
+    if not products:
+        return False
+    pick_one = min if m.group("low") else max
+    product = pick_one(products, key=lambda p: (p.price_cents, p.name))
+    word = "cheapest" if m.group("low") else "most expensive"
+    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    turn.set("last_item", {"sku": product.sku, "options": {}, "quantity": 0})
+    turn.say(f"Our {word} is {lang.spoken_name(product.name)}, "
+             f"{turn.money(product.price_cents)}{unit}.")  # fmt: skip
+    return True
+
+
+def category_names(turn: Turn) -> list[str]:
+    return [
+        c
+        for c in turn.session.scalars(
+            select(distinct(Product.category)).where(Product.active.is_(True))
+        )
+        if c
+    ]
+
+
+def answer_category(turn: Turn, mention: str) -> bool:
+    wanted = set(tokens(mention))
+    if not wanted:
+        return False
+    scored = []
+    for category in category_names(turn):
+        words = set(tokens(category))
+        if wanted & words:
+            scored.append((len(wanted & words) / len(wanted | words), category))
+    if not scored:
+        return False
+    best = max(score for score, _ in scored)
+    tied = sorted(category for score, category in scored if score == best)
+    if len(tied) > 1:
+        turn.say(f"We have {lang.join_words(tied)}. Which would you like to hear about?")
+        return True
+    category = tied[0]
+    products = list(
+        turn.session.scalars(
+            select(Product)
+            .where(Product.category == category, Product.active.is_(True))
+            .order_by(Product.name)
+        )
+    )
+    names = [lang.spoken_name(p.name) for p in products[:6]]
+    more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
+    turn.say(f"In {category} we have {lang.join_words(names)}{more}.")
+    return True
+
+
+def category_info(turn: Turn) -> None:
+    if answer_superlative(turn):
+        return
+    mention = product_words.mention_from_question(turn.text)
+    mention = re.sub(r"\b(?:do you have|you have|have|sell|in|the|section|aisle|what|got)\b",
+                     " ", mention).strip()  # fmt: skip
+    categories = {" ".join(tokens(c)): c for c in category_names(turn)}
+    if mention and " ".join(tokens(mention)) not in categories:
+        # "do you have a scratcher for my cat" names a product, not the cat aisle.
+        candidates = resolve_mention(turn.session, mention=mention)
+        if (
+            candidates
+            and candidates[0].score >= 0.9
+            and pick(candidates).best is not None
+            and may_redirect(turn)
+        ):
+            product_info(turn)
+            return
+    if mention and answer_category(turn, mention):
+        return
+    if mention:
+        candidates = resolve_mention(turn.session, mention=mention, limit=6)
+        if candidates:
+            names = [lang.spoken_name(c.name) for c in candidates]
+            turn.say(f"We have {lang.join_words(names)}.")
+            return
+    turn.say(
+        f"We have {lang.join_words(category_names(turn))}. Which would you like to hear about?"
+    )
+
+
+RECOMMEND_WORDS = frozenset(
+    "what what's whats would could should goes go going well good with recommend recommendation "
+    "recommendations suggest suggestion suggestions pairs pair else do does i we need to get buy "
+    "people usually often any anything something you your you'd for the this that it me my "
+    "popular best seller sellers here most order orders a an is are there nice ideas idea also "
+    "and or else some can tell think other alongside along together match matches "
+    "complement".split()
+)  # fmt: skip
+
+
+RECOMMEND_CUE = re.compile(
+    r"\b(?:go(?:es)? (?:well )?with|recommend|suggest|pairs?|popular|best ?sellers?|"
+    r"goes|along|together|match|complement|what else|anything else|ideas?|good here|with|"
+    r"should i (?:get|buy)|people (?:buy|get|order))"
+)
+
+
+def recommend(turn: Turn) -> None:
+    if answer_superlative(turn):
+        return
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    in_cart = set(cart.quantities)
+    normal = lang.normalise(turn.text)
+    mention = " ".join(w for w in re.split(r"[\s,]+", normal) if w not in RECOMMEND_WORDS)
+    subject: str | None = None
+    category: str | None = None
+    if mention and tokens(mention):
+        candidates = resolve_mention(turn.session, mention=mention)
+        if candidates and candidates[0].score >= 0.6:
+            subject = candidates[0].sku
+            if (
+                not RECOMMEND_CUE.search(normal)
+                and pick(candidates).best is not None
+                and may_redirect(turn)
+            ):
+                product_info(turn)  # "what about batteries": a question about a product
+                return
+        elif candidates:
+            # "for a new kitten": something from the aisle those words point at.
+            category = product_by_sku(turn, candidates[0].sku).category
+        else:
+            wanted = set(tokens(mention))
+            category = next((c for c in category_names(turn) if wanted & set(tokens(c))), None)
+    elif not mention or not tokens(mention):
+        # "what goes with this": the item just talked about, or the last one in the cart.
+        last = turn.slot("last_item")
+        subject = last["sku"] if last else (cart.items[-1].sku if cart.items else None)
+    suggestion: Product | None = None
+    reason = ""
+    if subject:
+        for sku in bought_together(turn.session, sku=subject, limit=5):
+            product = product_by_sku(turn, sku)
+            if sku not in in_cart and product.active and product.stock > 0:
+                suggestion, reason = product, "People often get"
+                break
+    if suggestion is None:
+        category = product_by_sku(turn, subject).category if subject else category
+        for sku in best_sellers(turn.session, category=category, limit=6):
+            if sku not in in_cart and sku != subject:
+                suggestion, reason = product_by_sku(turn, sku), "How about"
+                break
+    if suggestion is None:
+        turn.say("I don't have a suggestion right now. Anything else?")
+        return
+    with_what = (
+        f" with the {lang.spoken_name(product_by_sku(turn, subject).name)}"
+        if subject and reason.startswith("People")
+        else ""
+    )
+    turn.set("pending", {"kind": "suggest", "sku": suggestion.sku, "quantity": 1})
+    thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
+    if reason == "How about":
+        turn.say(f"How about {thing}? It's {turn.money(suggestion.price_cents)}. "
+                 "Would you like one?")  # fmt: skip
+        return
+    turn.say(
+        f"{reason} {thing}{with_what}. It's {turn.money(suggestion.price_cents)}. "
+        "Would you like one?"
+    )

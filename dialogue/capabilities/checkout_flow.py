@@ -1,0 +1,136 @@
+"""Checkout: pickup or delivery, the read-back with its total, and placing the order once the
+shopper has said yes (and the PIN, see dialogue.purchase)."""
+
+from __future__ import annotations
+
+import re
+
+from commerce import cart as carts
+from commerce import orders
+from commerce.errors import OutOfStock, PriceChanged
+from commerce.purchase_guard import SpendingLimitExceeded
+from dialogue import language as lang
+from dialogue import purchase
+from dialogue.capabilities import order_tracking
+from dialogue.capabilities.turns import (
+    Turn,
+    cart_summary,
+    may_redirect,
+)
+
+
+def wants_delivery(text: str) -> bool | None:
+    text = lang.normalise(text)
+    if re.search(r"\b(deliver|delivered|delivery|bring it|send it|ship)\b", text):
+        return True
+    if re.search(r"\b(pick ?up|pick it up|collect|collection|come get|in store)\b", text):
+        return False
+    return None
+
+
+def _default_fulfilment(turn: Turn) -> str:
+    chosen = turn.slot("fulfilment")
+    if chosen:
+        return chosen
+    return "pickup" if turn.store.fulfilment.pickup else "delivery"
+
+
+def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
+    """Reads the order back (items, total, fee) and asks for a yes; `again` after the shopper
+    changed the cart while a read-back was waiting for an answer."""
+    if (
+        not intro
+        and not again
+        and order_tracking.order_number_in(turn.text) is not None
+        and not re.search(
+            r"\b(?:check ?out|place|pay|done|finish|submit|complete)\b", lang.normalise(turn.text)
+        )
+        and may_redirect(turn)
+    ):
+        order_tracking.order_status(turn)  # "what about order one?"
+        return
+    wants = wants_delivery(turn.text)
+    if wants is not None:
+        turn.set("fulfilment", "delivery" if wants else "pickup")
+    fulfilment = _default_fulfilment(turn)
+    if fulfilment == "delivery" and not turn.store.fulfilment.delivery:
+        turn.say(f"Sorry, {turn.store.name} doesn't deliver, so this will be for pickup.")
+        fulfilment = "pickup"
+        turn.set("fulfilment", fulfilment)
+    summary, subtotal = cart_summary(turn)
+    if not summary:
+        turn.set("pending", None)
+        turn.say("Your cart is empty. What would you like to order?")
+        return
+    quote = orders.quote(turn.session, customer_id=turn.customer_id, fulfilment=fulfilment)
+    if purchase.purchasing_locked(turn) or purchase.over_spending_limit(turn, quote["total"]):
+        return
+    parts = [intro] if intro else []
+    parts.append(f"Your order is {'now ' if again else ''}{summary}.")
+    if fulfilment == "delivery":
+        fee = quote["delivery_fee"]
+        fee_text = f"a {turn.money(fee)} delivery fee" if fee else "free delivery"
+        parts.append(f"That's {turn.money(quote['total'])} including {fee_text}.")
+    else:
+        parts.append(f"That's {turn.money(quote['total'])}, for pickup.")
+        if turn.store.fulfilment.delivery and not again and not turn.slot("fulfilment"):
+            parts.append("Say delivery if you'd like it delivered.")
+    parts.append("Shall I place the order? Please confirm.")
+    turn.set(
+        "pending", {"kind": "confirm_checkout", "fulfilment": fulfilment, "total": quote["total"]}
+    )
+    turn.say(" ".join(parts))
+
+
+def choose_fulfilment(turn: Turn) -> None:
+    wants = wants_delivery(turn.text)
+    if wants is None:
+        turn.say("Would you like pickup or delivery?")
+        return
+    if wants and not turn.store.fulfilment.delivery:
+        turn.say(f"Sorry, {turn.store.name} doesn't deliver; orders are for pickup.")
+        return
+    turn.set("fulfilment", "delivery" if wants else "pickup")
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    if cart.items:
+        checkout(turn)
+    else:
+        turn.say(f"Okay, {turn.slot('fulfilment')} it is. What would you like?")
+
+
+def place_order(turn: Turn, pending: dict) -> None:
+    try:
+        order = orders.checkout(
+            turn.session,
+            customer_id=turn.customer_id,
+            fulfilment=pending["fulfilment"],
+            expected_total_cents=pending.get("total"),
+            idempotency_key=pending.get("key"),
+            now=turn.now,
+        )
+    except SpendingLimitExceeded as exc:
+        purchase.hand_off_over_limit(turn, exc)
+        return
+    except PriceChanged:
+        turn.set("pending", None)
+        checkout(turn, intro="Prices changed since I read your order back.")
+        return
+    except OutOfStock as exc:
+        turn.set("pending", None)
+        turn.say(
+            f"Sorry, I couldn't place it: {exc.message.split(';')[0]} "
+            "Your cart is unchanged; you could change that item and check out again."
+        )
+        return
+    turn.set("pending", None)
+    turn.set("fulfilment", None)
+    turn.set("last_item", None)
+    when = ""
+    minutes = turn.store.fulfilment.typical_delivery_minutes
+    if order.fulfilment == "delivery" and minutes:
+        when = f" It should arrive in about {lang.number_words(minutes)} minutes."
+    elif order.fulfilment == "pickup":
+        when = " We'll have it ready for pickup."
+    turn.say(
+        f"Done! Order number {order.id} is placed, {turn.money(order.total_cents)} in total.{when}"
+    )

@@ -1,0 +1,150 @@
+"""Runs one turn: the intent-to-handler table in one place, and the rules that hold across
+handlers (a handed-off conversation takes no actions, a pending question is answered first,
+a cart change during the read-back leads to a fresh read-back)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from commerce.accounts import ensure_customer
+from commerce.errors import CommerceError
+from commerce.handoffs import active_handoff
+from commerce.resolver import resolve_mention
+from dialogue import language as lang
+from dialogue import purchase
+from dialogue.capabilities import (
+    adding,
+    answers,
+    cart_edits,
+    catalog_questions,
+    checkout_flow,
+    conversation,
+    order_tracking,
+    store_questions,
+)
+from dialogue.capabilities.turns import (
+    Turn,
+    cart_state,
+    resolve_among,
+)
+
+HANDLERS: dict[str, Callable[[Turn], None]] = {
+    "greet": conversation.greet,
+    "goodbye": conversation.goodbye,
+    "thanks": conversation.thanks,
+    "add_item": adding.add_items,
+    "choose": adding.choose,
+    "change_item": cart_edits.change_item,
+    "remove_item": cart_edits.remove_item,
+    "view_cart": cart_edits.view_cart,
+    "empty_cart": cart_edits.empty_cart,
+    "checkout": checkout_flow.checkout,
+    "choose_fulfilment": checkout_flow.choose_fulfilment,
+    "affirm": answers.affirm,
+    "deny": answers.deny,
+    "product_info": catalog_questions.product_info,
+    "category_info": catalog_questions.category_info,
+    "ask_hours": store_questions.ask_hours,
+    "ask_address": store_questions.ask_address,
+    "ask_phone": store_questions.ask_phone,
+    "ask_delivery": store_questions.ask_delivery,
+    "ask_returns": store_questions.ask_returns,
+    "order_status": order_tracking.order_status,
+    "cancel_order": order_tracking.cancel_order,
+    "reorder": order_tracking.reorder,
+    "recommend": catalog_questions.recommend,
+    "handoff": conversation.handoff,
+    "not_understood": conversation.not_understood,
+}
+
+
+# Handlers that change the cart; during a read-back they lead to a fresh read-back.
+CART_EDITS = ("add_item", "remove_item", "change_item", "choose", "deny", "not_understood")
+
+
+# Handlers that leave a pending question in place.
+KEEPS_PENDING = ("affirm", "deny", "choose", "choose_fulfilment", "checkout", "view_cart")
+
+
+def _answers_choice(turn: Turn, pending: dict) -> bool:
+    """Whether the shopper's words pick one of the products offered ("the oat one", "cat
+    ones", "the second") rather than asking for something else."""
+    if resolve_among(turn, turn.text, pending["skus"]) is None:
+        return False
+    if lang.find_ordinal(turn.text) is not None:
+        return True
+    elsewhere = resolve_mention(turn.session, mention=lang.strip_request_words(turn.text))
+    return not (elsewhere and elsewhere[0].score >= 0.8 and elsewhere[0].sku not in pending["skus"])
+
+
+STORE_QUESTIONS = ("ask_hours", "ask_address", "ask_phone", "ask_delivery", "ask_returns")
+
+
+# Real store questions classify with high confidence; a weak match is something else.
+STORE_QUESTION_MIN_CONFIDENCE = 0.6
+
+
+def run_turn(turn: Turn, handler_name: str) -> Turn:
+    """Runs one handler. A conversation with an open handoff takes no actions; a pending
+    "which one?" is answered first when the reply names one of the choices; a change to the
+    cart while the order is being read back leads to a fresh read-back."""
+    ensure_customer(turn.session, customer_id=turn.customer_id)
+    if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
+        turn.say("A member of our staff has your conversation and will reply shortly.")
+        return turn
+    if purchase.awaiting_pin(turn) and purchase.pin_turn(turn, handler_name):
+        return turn
+    if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
+        # "open the pod bay doors" is not a question about opening hours.
+        handler_name = "not_understood"
+    pending = turn.slot("pending") or {}
+    if pending and handler_name == "not_understood":
+        # "actually no", "yes go on": an answer to the question asked, in words not trained.
+        if lang.is_no(turn.text) or re.match(r"^(?:actually|oh|um|uh|hmm|well),? no\b",
+                                             lang.normalise(turn.text)):  # fmt: skip
+            handler_name = "deny"
+        elif lang.is_yes(turn.text):
+            handler_name = "affirm"
+    reading_back = pending.get("kind") == "confirm_checkout" or bool(pending.get("resume"))
+    if (
+        pending.get("kind") == "choose_product"
+        and handler_name not in ("choose", "deny", "affirm", "checkout", "view_cart",
+                                 "handoff", "cancel_order", "order_status", "empty_cart")
+        and not (
+            handler_name in ("product_info", "category_info")
+            and re.search(catalog_questions.QUESTION_CUE, lang.normalise(turn.text))
+        )
+        and _answers_choice(turn, pending)
+    ):  # fmt: skip
+        handler_name = "choose"
+    elif (
+        pending
+        and handler_name not in KEEPS_PENDING
+        and not (pending.get("kind") == "choose_product" and handler_name == "product_info")
+    ):  # "how much is the skimmed one?" while choosing keeps the choice open
+        if not (reading_back and handler_name in CART_EDITS):
+            # Moving on to something else drops a question left unanswered.
+            turn.set("pending", None)
+            reading_back = False
+    before = cart_state(turn) if reading_back else None
+    try:
+        HANDLERS[handler_name](turn)
+    except CommerceError as exc:
+        turn.session.rollback()
+        turn.say(f"Sorry, {exc.message}.")
+        return turn
+    finally:
+        # A turn understood (by whichever handler) ends a run of misunderstandings.
+        if "misunderstood" not in turn.updates:
+            turn.set("misunderstood", 0.0)
+    if reading_back and handler_name in CART_EDITS:
+        now_pending = turn.slot("pending") or {}
+        if cart_state(turn) != before and now_pending.get("kind") in (None, "confirm_checkout"):
+            checkout_flow.checkout(turn, again=True)
+        elif "pending" in turn.updates and now_pending.get("kind") == "choose_product":
+            turn.set("pending", {**now_pending, "resume": "checkout"})
+        elif "pending" not in turn.updates:
+            # Nothing changed ("hmm, let me think"): a later yes must not place the order.
+            turn.set("pending", None)
+    return turn

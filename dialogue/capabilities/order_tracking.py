@@ -1,0 +1,176 @@
+"""The shopper's orders: status, cancelling and ordering the last order again."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from commerce import cart as carts
+from commerce import orders
+from commerce.errors import NotFound
+from commerce.models import Order, Product
+from commerce.store import WEEKDAYS
+from dialogue import language as lang
+from dialogue.capabilities import adding, checkout_flow
+from dialogue.capabilities.turns import (
+    Turn,
+    may_redirect,
+    product_by_sku,
+)
+
+STATUS_WORDS = {
+    "placed": "has been placed and is waiting to be prepared",
+    "preparing": "is being prepared",
+    "ready": "is ready",
+    "out_for_delivery": "is out for delivery",
+    "delivered": "was delivered",
+    "cancelled": "was cancelled",
+}
+
+
+def when_text(turn: Turn, moment: datetime) -> str:
+    local_now = turn.store.local(turn.now).date()
+    local = turn.store.local(orders.aware(moment)).date()
+    if local == local_now:
+        return "today"
+    if local == local_now - timedelta(days=1):
+        return "yesterday"
+    if local_now - local < timedelta(days=7):
+        return WEEKDAYS[local.weekday()].capitalize()
+    return f"{local.strftime('%B')} {local.day}"
+
+
+def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
+    number = order_number_in(turn.text)
+    if number is not None:
+        try:
+            return orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
+        except NotFound:
+            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            return None
+    if cancellable_first:
+        for order in orders.list_orders(turn.session, customer_id=turn.customer_id, limit=10):
+            if order.status in orders.CANCELLABLE:
+                return order
+    latest = orders.latest_order(turn.session, customer_id=turn.customer_id)
+    if latest is None:
+        turn.say("You don't have any orders yet.")
+    return latest
+
+
+def order_items_text(turn: Turn, order: Order) -> str:
+    parts = []
+    for line in order.lines:
+        product = turn.session.get(Product, line.product_id) if line.product_id else None
+        unit = product.unit if product is not None else "each"
+        options = dict(line.options or {}) if product is not None else {}
+        parts.append(lang.describe(line.quantity, line.name, unit, options))
+    return lang.join_words(parts)
+
+
+def order_status(turn: Turn) -> None:
+    normal = lang.normalise(turn.text)
+    if re.search(r"\b(?:cancel|call off|scrap|stop)\b", normal) and may_redirect(turn):
+        cancel_order(turn)  # "what about order 2, cancel that one"
+        return
+    if re.search(r"\b(?:same again|same as|again|reorder|re order|repeat|redo)\b", normal) and (
+        may_redirect(turn)
+    ):
+        reorder(turn)  # "the same again as order 1"
+        return
+    order = order_asked(turn)
+    if order is None:
+        return
+    status = STATUS_WORDS.get(order.status, order.status.replace("_", " "))
+    if order.status == "ready" and order.fulfilment == "pickup":
+        status = "is ready for pickup"
+    if order.status == "delivered" and order.fulfilment == "pickup":
+        status = "was picked up"
+    turn.say(
+        f"Your order number {order.id} from {when_text(turn, order.placed_at)}, "
+        f"with {order_items_text(turn, order)}, {status}."
+    )
+
+
+def cancel_order(turn: Turn) -> None:
+    order = order_asked(turn, cancellable_first=True)
+    if order is None:
+        return
+    if order.status not in orders.CANCELLABLE:
+        reason = {
+            "out_for_delivery": "it's already out for delivery",
+            "delivered": "it has already been delivered",
+            "ready": "it's already packed and ready",
+            "cancelled": "it's already cancelled",
+        }.get(order.status, f"it's {order.status.replace('_', ' ')}")
+        turn.say(f"Sorry, order number {order.id} can't be cancelled because {reason}.")
+        return
+    turn.set("pending", {"kind": "confirm_cancel", "order_id": order.id})
+    when = when_text(turn, order.placed_at)
+    turn.say(
+        f"Order number {order.id} from {when} has {order_items_text(turn, order)}, "
+        f"{turn.money(order.total_cents)}. Cancel it? Please say yes to confirm."
+    )
+
+
+def order_number_in(text: str) -> int | None:
+    """'order 2', 'order number two', '#12' -> the order number said, if any."""
+    normal = lang.normalise(text)
+    m = re.search(r"(?:\border|\bnumber|#)\s*(?:number\s*)?(\d+)\b", normal)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"\border (?:number )?(" + "|".join(lang.NUMBER_WORDS) + r")\b", normal)
+    return lang.NUMBER_WORDS[m.group(1)] if m else None
+
+
+def reorder(turn: Turn) -> None:
+    normal = lang.normalise(turn.text)
+    usual = bool(re.search(r"\b(usual|regular|always get|normal)\b", normal))
+    number = order_number_in(turn.text)
+    if number is not None:
+        try:
+            order = orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
+        except NotFound:
+            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            return
+        items = [orders.ItemSpec(line.sku, line.name, line.quantity, dict(line.options))
+                 for line in order.lines]  # fmt: skip
+        which = f"Here's order number {number} again."
+    elif usual:
+        items = orders.usual_items(turn.session, customer_id=turn.customer_id)
+        which = "Here's your usual."
+    else:
+        items = orders.last_order_items(turn.session, customer_id=turn.customer_id)
+        which = "Here's what you got last time."
+    if not items:
+        turn.say("You don't have a past order yet, so there's nothing to repeat. What would you "
+                 "like?")  # fmt: skip
+        return
+    had_items = bool(carts.get_cart(turn.session, customer_id=turn.customer_id).items)
+    added: list[str] = []
+    problems: list[str] = []
+    for item in items:
+        try:
+            product = product_by_sku(turn, item.sku)
+        except NotFound:
+            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            continue
+        if not product.active:
+            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            continue
+        if product.stock <= 0:
+            name = lang.spoken_name(product.name)
+            problems.append(f"{name.capitalize()} {lang.is_are(name)} out of stock, so I've "
+                            "left it out.")  # fmt: skip
+            continue
+        adding.add_product(turn, product, item.quantity, item.options, added, problems)
+    turn.set("pending", None)
+    intro = which
+    if had_items and added:
+        intro += " I've added it to what was already in your cart."
+    if problems:
+        intro += " " + " ".join(problems)
+    if not added:
+        turn.say(intro)
+        return
+    checkout_flow.checkout(turn, intro=intro)

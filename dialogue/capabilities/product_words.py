@@ -1,0 +1,130 @@
+"""Which words of an utterance name products or option values of the live catalog, and what
+is left when they are taken out. Used to tell an order from a question or a correction."""
+
+from __future__ import annotations
+
+import re
+
+from commerce.models import Product
+from commerce.resolver import catalog_index, resolve_mention, tokens
+from dialogue import language as lang
+from dialogue.capabilities.turns import (
+    Turn,
+)
+
+
+def mention_from_question(text: str) -> str:
+    body = lang.normalise(text)
+    body = re.sub(
+        r"^(?:(?:hi|hey|hello|ok|so|and|also|um)\b[\s,]*)*"
+        r"(?:how much (?:is|are|does|do|for)(?: an?| the| your)?|how much|"
+        r"what(?:'s| is| are) the (?:price|cost) of(?: an?| the| your)?|price of(?: an?| the)?|"
+        r"what(?:'s| is| are)(?: an?| the| your)?|tell me about(?: an?| the| your)?|"
+        r"(?:do|does) (?:you|the store) (?:have|sell|stock|carry|got)(?: any| an?| the| some)?|"
+        r"(?:is|are) (?:there )?(?:any |the |an? )?|have you got(?: any| an?)?|"
+        r"can i get|what kinds? of|what types? of|what sorts? of|what about(?: the| an?)?|"
+        r"which)\b\s*",
+        "",
+        body,
+    )
+    # "what colours does the collar come in"
+    body = re.sub(
+        r"^(?:what|which) (?:colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?)"
+        r"(?: of)?(?: (?:does|do|is|are|can i get))?(?: (?:the|a|an|your|it|they))?\b\s*",
+        "",
+        body,
+    )
+    body = re.sub(r"\b(?:come|comes|available|sold) (?:in|with)\b.*$", "", body)
+    body = re.sub(
+        r"\b(?:in stock|available|cost|costs|left|today|right now|now|please|made of|made with|"
+        r"exactly|again|do you have|do you sell|have you got|you have|you sell|there)\b",
+        " ",
+        body,
+    )
+    return " ".join(body.split()).strip(" ,?")
+
+
+def with_synonyms(turn: Turn, mention: str) -> str:
+    """'a skinny latte' -> 'a skim latte', 'a big hot chocolate' -> 'a large hot chocolate',
+    when the catalog offers that option value and does not use the word itself."""
+    index = catalog_index(turn.session)
+    words = []
+    for word in mention.split():
+        synonym = lang.OPTION_SYNONYMS.get(word)
+        if synonym and word not in index.postings and synonym in index.option_vocabulary:
+            word = synonym
+        words.append(word)
+    return " ".join(words)
+
+
+def known_words(turn: Turn, mention: str) -> bool:
+    """Whether every word of a mention is a word this catalog uses (names, aliases, options):
+    'a coffee' is, 'purple monkey dishwasher' is not."""
+    index = catalog_index(turn.session)
+    words = tokens(with_synonyms(turn, mention))
+    return bool(words) and all(
+        w in index.postings or w in index.option_vocabulary or w in OPTION_FILLER for w in words
+    )
+
+
+def names_products(turn: Turn) -> bool:
+    """Whether the words name catalog products (an order, whatever the classifier said)."""
+    named = [r for r in lang.split_items(text_without_names(turn)) if r.mention]
+    products = [r for r in named if names_product(turn, r.mention)]
+    # "a bed for my dog, big": option words may follow a product.
+    rest = [r for r in named if r not in products]
+    return bool(products) and all(known_words(turn, r.mention) for r in rest)
+
+
+def names_product(turn: Turn, mention: str) -> bool:
+    """A mention that clearly names catalog products (one, or several to choose from)."""
+    candidates = resolve_mention(turn.session, mention=with_synonyms(turn, mention))
+    return bool(candidates) and (candidates[0].score >= 0.75 or known_words(turn, mention))
+
+
+def text_without_names(turn: Turn) -> str:
+    """The shopper's words without the assistant's name: "hi rosa, a latte" -> "hi, a latte"."""
+    name = turn.store.assistant_name
+    if not name or name == "the assistant":
+        return turn.text
+    return re.sub(rf"\b{re.escape(name)}\b", " ", turn.text, flags=re.IGNORECASE)
+
+
+OPTION_FILLER = frozenset({"with", "in", "size", "and", "please", "one", "ones", "the", "a", "an"})
+
+
+def options_in_text(product: Product, text: str) -> dict[str, str]:
+    """Option values a correction names ("large", "oat milk", "whole bean"), or {} when it
+    says anything else."""
+    groups = product.option_groups()
+    chosen: dict[str, str] = {}
+    words = tokens(text)
+    for group, values in groups.items():  # multi-word values first: "whole bean"
+        for value in values:
+            value_words = tokens(value)
+            n = len(value_words)
+            if n > 1:
+                for i in range(len(words) - n + 1):
+                    if words[i : i + n] == value_words:
+                        chosen[group] = value
+                        words = words[:i] + words[i + n :]
+                        break
+    group_words = {tok for g in groups for tok in tokens(g)}
+    for word in words:
+        for candidate in (word, lang.OPTION_SYNONYMS.get(word)):
+            hit = next(
+                (
+                    (g, v)
+                    for g, values in groups.items()
+                    for v in values
+                    if tokens(v) == [candidate]
+                ),
+                None,
+            )
+            if hit is not None:
+                chosen[hit[0]] = hit[1]
+                break
+        else:
+            if word not in group_words and word not in OPTION_FILLER:
+                return {}
+    return chosen

@@ -1,0 +1,139 @@
+"""Questions about the store, answered from the store file: opening hours, address, phone,
+delivery and returns."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from commerce.store import WEEKDAYS, StoreFacts
+from dialogue import language as lang
+from dialogue.capabilities.turns import (
+    Turn,
+)
+
+
+def _day_asked(turn: Turn) -> tuple[str, str]:
+    """(weekday, how to say it) for 'today', 'tomorrow', 'on saturday'."""
+    text = lang.normalise(turn.text)
+    local = turn.store.local(turn.now)
+    for day in WEEKDAYS:
+        if re.search(rf"\b{day}s?\b", text):
+            return day, f"On {day.capitalize()}"
+    if "tomorrow" in text:
+        day = WEEKDAYS[(local + timedelta(days=1)).weekday()]
+        return day, f"Tomorrow, {day.capitalize()},"
+    day = WEEKDAYS[local.weekday()]
+    return day, f"Today, {day.capitalize()},"
+
+
+def ask_hours(turn: Turn) -> None:
+    text = lang.normalise(turn.text)
+    store = turn.store
+    if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
+                 r"boxing day|independence day|labou?r day|memorial day)\b", text):  # fmt: skip
+        phone = f" Please call us on {store.phone} to check." if store.phone else ""
+        turn.say(f"I don't have holiday hours, only our regular week.{phone}")
+        return
+    if re.search(r"\b(right now|now|still open|currently)\b", text) or re.fullmatch(
+        r"(?:are|r) you open\??", text
+    ):
+        local = store.local(turn.now)
+        today = WEEKDAYS[local.weekday()]
+        hours = store.hours_on(today)
+        if store.is_open(turn.now) and hours:
+            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+            turn.say(f"Yes, we're open now, until {closes} today.")
+        else:
+            nxt = _next_opening(turn)
+            turn.say(f"No, we're closed right now. {nxt}")
+        return
+    if re.search(r"\b(week|hours|every day|weekdays|weekend)\b", text) and not re.search(
+        r"\b(today|tomorrow|" + "|".join(WEEKDAYS) + r")", text
+    ):
+        turn.say(_week_hours(store))
+        return
+    day, said = _day_asked(turn)
+    hours = store.hours_on(day)
+    if hours is None:
+        turn.say(f"{said} we're closed.")
+        return
+    opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
+    closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+    if re.search(r"\bclose|closing\b", text):
+        turn.say(f"{said} we close at {closes}.")
+    elif re.search(r"\bopen(?:ing)?\b", text) and re.search(r"\bwhat time|when\b", text):
+        turn.say(f"{said} we open at {opens} and close at {closes}.")
+    else:
+        turn.say(f"{said} we're open from {opens} to {closes}.")
+
+
+def _week_hours(store: StoreFacts) -> str:
+    parts = []
+    for day in WEEKDAYS:
+        hours = store.hours_on(day)
+        if hours is None:
+            parts.append(f"{day.capitalize()} closed")
+        else:
+            opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
+            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+            parts.append(f"{day.capitalize()} {opens} to {closes}")
+    return "Our hours are: " + "; ".join(parts) + "."
+
+
+def _next_opening(turn: Turn) -> str:
+    local = turn.store.local(turn.now)
+    for offset in range(0, 8):
+        day_local = local + timedelta(days=offset)
+        day = WEEKDAYS[day_local.weekday()]
+        hours = turn.store.hours_on(day)
+        if hours is None:
+            continue
+        if offset == 0 and local.time() >= hours.opens:
+            continue
+        opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
+        when = "today" if offset == 0 else "tomorrow" if offset == 1 else f"on {day.capitalize()}"
+        return f"We open {when} at {opens}."
+    return ""
+
+
+def ask_address(turn: Turn) -> None:
+    store = turn.store
+    if store.address:
+        turn.say(f"{store.name} is at {store.address}.")
+    else:
+        turn.say("Sorry, I don't have the store's address.")
+
+
+def ask_phone(turn: Turn) -> None:
+    store = turn.store
+    if store.phone:
+        turn.say(f"You can call {store.name} on {store.phone}.")
+    else:
+        turn.say("Sorry, I don't have a phone number for the store.")
+
+
+def ask_delivery(turn: Turn) -> None:
+    rules = turn.store.fulfilment
+    if not rules.delivery:
+        turn.say(f"Sorry, {turn.store.name} doesn't deliver. You can pick up your order.")
+        return
+    fee = turn.money(rules.delivery_fee_cents)
+    parts = [f"Delivery is {fee}" if rules.delivery_fee_cents else "Delivery is free"]
+    if rules.free_delivery_over_cents is not None:
+        parts[0] += f", and free on orders over {turn.money(rules.free_delivery_over_cents)}"
+    parts[0] += "."
+    if rules.delivery_area:
+        parts.append(f"We deliver {rules.delivery_area}.")
+    if rules.typical_delivery_minutes:
+        parts.append(
+            f"It usually takes about {lang.number_words(rules.typical_delivery_minutes)} minutes."
+        )
+    turn.say(" ".join(parts))
+
+
+def ask_returns(turn: Turn) -> None:
+    if turn.store.returns:
+        turn.say(turn.store.returns)
+    else:
+        turn.say("Please ask the store staff about returns.")

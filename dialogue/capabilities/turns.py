@@ -1,0 +1,122 @@
+"""One turn of the shopping conversation: what the shopper said, what Rasa understood, the
+slots carried between turns, and what the turn says and changes. Also the few helpers every
+capability uses (a product by SKU, an item in words, the cart in words, picking among
+candidates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commerce import cart as carts
+from commerce.catalog import get_product
+from commerce.models import Product
+from commerce.resolver import catalog_index, tokens
+from commerce.store import StoreFacts, get_store_facts
+from dialogue import language as lang
+
+MAX_CHOICES = 4
+
+
+CAPABILITIES = (
+    "I can help with products and prices, your cart, placing, tracking or cancelling orders, "
+    "and store questions like opening hours and delivery."
+)
+
+
+@dataclass
+class Turn:
+    session: Session
+    customer_id: str
+    text: str
+    intent: str
+    slots: dict[str, Any]
+    now: datetime
+    history: list[dict[str, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    updates: dict[str, Any] = field(default_factory=dict)
+    _store: StoreFacts | None = None
+    # Handlers hand a turn to another when the classifier's intent does not fit the words
+    # ("I'll have the oat milk" as a question); counted so they can never go round in circles.
+    redirects: int = 0
+    # The classifier's confidence in `intent` (1.0 when the caller has none).
+    confidence: float = 1.0
+    # The device heard these words begin while a reply was still playing (a TV, the
+    # assistant's own voice): they may correct or ask, but never place an order.
+    spoken_over_reply: bool = False
+    # What the NLU found against the live catalog (dialogue.nlu.catalog_mentions).
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def store(self) -> StoreFacts:
+        if self._store is None:
+            self._store = get_store_facts(self.session)
+        return self._store
+
+    def say(self, text: str) -> None:
+        self.messages.append(text)
+
+    def slot(self, name: str) -> Any:
+        return self.updates.get(name, self.slots.get(name))
+
+    def set(self, name: str, value: Any) -> None:
+        self.updates[name] = value
+
+    def money(self, cents: int) -> str:
+        return lang.money(cents, self.store.currency)
+
+
+MAX_REDIRECTS = 2
+
+
+def may_redirect(turn: Turn) -> bool:
+    """Whether a handler may pass this turn to another one (at most twice per turn)."""
+    if turn.redirects >= MAX_REDIRECTS:
+        return False
+    turn.redirects += 1
+    return True
+
+
+def product_by_sku(turn: Turn, sku: str) -> Product:
+    return get_product(turn.session, sku=sku)
+
+
+def describe_item(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
+    return lang.describe(quantity, product.name, product.unit, options)
+
+
+def cart_summary(turn: Turn) -> tuple[str, int]:
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    parts = []
+    for item in cart.items:
+        product = product_by_sku(turn, item.sku)
+        parts.append(describe_item(product, item.quantity, item.options))
+    return lang.join_words(parts), cart.subtotal_cents
+
+
+def candidates_text(turn: Turn, skus: list[str]) -> str:
+    names = [lang.spoken_name(product_by_sku(turn, sku).name) for sku in skus]
+    return lang.join_words(names, "or")
+
+
+def resolve_among(turn: Turn, mention: str, skus: list[str]) -> str | None:
+    """Which of `skus` the shopper means ("the oat one", "the second", "cat ones")."""
+    ordinal = lang.find_ordinal(mention)
+    if ordinal is not None and -len(skus) <= ordinal < len(skus):
+        return skus[ordinal]
+    if not tokens(mention):
+        return None
+    scores = catalog_index(turn.session).scores_for(mention, skus)
+    best = max(scores.values(), default=0.0)
+    if best <= 0:
+        return None
+    winners = [sku for sku, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def cart_state(turn: Turn) -> list[tuple[str, int, str]]:
+    cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
+    return [(i.sku, i.quantity, carts.options_key(i.options)) for i in cart.items]
