@@ -27,7 +27,8 @@ from commerce.purchase_guard import (
     spending_problem,
 )
 from dialogue import language as lang
-from dialogue.pin_privacy import MASK, PIN_PENDING
+from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
+from dialogue.pin_privacy import MASK
 
 if TYPE_CHECKING:
     from dialogue.capabilities.turns import Turn
@@ -81,7 +82,7 @@ def purchasing_locked(turn: Turn) -> bool:
     until = locked_until(turn.session, customer_id=turn.customer_id, now=turn.now)
     if until is None:
         return False
-    turn.set("pending", None)
+    turn.set_pending(None)
     _say_locked(turn, until)
     return True
 
@@ -110,19 +111,19 @@ def over_spending_limit(turn: Turn, total_cents: int) -> bool:
     return True
 
 
-def before_placing(turn: Turn, pending: dict) -> bool:
+def before_placing(turn: Turn, pending: ConfirmCheckout) -> bool:
     """Runs at the shopper's yes to the read-back. Returns True when the order is not placed
     now: the yes was heard over the reply, the order is over a limit, purchasing is locked, or
     the PIN has been asked for."""
     if turn.spoken_over_reply:
         turn.say(SPOKEN_OVER_YES)  # the read-back stays pending: a later clear yes places it
         return True
-    if over_spending_limit(turn, int(pending.get("total") or 0)):
+    if over_spending_limit(turn, pending.total):
         return True
     if purchasing_locked(turn):
         return True
     if has_pin(turn.session, customer_id=turn.customer_id):
-        turn.set("pending", {**pending, "kind": PIN_PENDING})
+        turn.set_pending(pending.asking_pin())
         turn.say(PIN_PROMPT)
         return True
     return False
@@ -134,22 +135,24 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
     handler runs)."""
     from dialogue.capabilities.checkout_flow import place_order as _place
 
-    pending = dict(turn.slot("pending") or {})
-    read_back = {**pending, "kind": "confirm_checkout"}
+    pending = turn.pending
+    if not isinstance(pending, ConfirmPin):
+        return False
+    read_back = pending.read_back()
     digits = pin_digits(turn.text)
     if digits is None:
         normal = lang.normalise(turn.text)
         if handler_name == "handoff":
             return False
         if handler_name == "deny" or lang.is_no(normal):
-            turn.set("pending", None)
+            turn.set_pending(None)
             turn.say("Okay, I haven't placed the order. Your cart is still there.")
             return True
         if handler_name == "affirm" or lang.is_yes(normal):
             # A yes is not a PIN: it must never skip the prompt.
             turn.say(f"I need your voice PIN to place the order. {PIN_PROMPT}")
             return True
-        turn.set("pending", read_back)
+        turn.set_pending(read_back)
         return False
     # From here on the words are a PIN: nothing later in this turn may repeat them.
     turn.text = MASK
@@ -168,7 +171,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
         )
         return True
     if result.status == "locked":
-        turn.set("pending", None)
+        turn.set_pending(None)
         minutes = int(PIN_LOCK.total_seconds() // 60)
         if result.locked_until is not None and _minutes_until(turn, result.locked_until) < minutes:
             _say_locked(turn, result.locked_until)  # the lock was already on
@@ -180,15 +183,15 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             )
         return True
     # The right PIN (or none any more): place it, at the total that was read back.
-    turn.set("pending", read_back)
-    if over_spending_limit(turn, int(read_back.get("total") or 0)):
+    turn.set_pending(read_back)
+    if over_spending_limit(turn, read_back.total):
         return True
     _place(turn, read_back)
     return True
 
 
 def awaiting_pin(turn: Turn) -> bool:
-    return (turn.slot("pending") or {}).get("kind") == PIN_PENDING
+    return isinstance(turn.pending, ConfirmPin)
 
 
 def pin_turn(turn: Turn, handler_name: str) -> bool:
@@ -197,7 +200,7 @@ def pin_turn(turn: Turn, handler_name: str) -> bool:
         handled = answer_pin(turn, handler_name)
     except CommerceError as exc:
         turn.session.rollback()
-        turn.set("pending", None)
+        turn.set_pending(None)
         turn.say(f"Sorry, {exc.message}.")
         handled = True
     if handled:

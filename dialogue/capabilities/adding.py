@@ -13,6 +13,7 @@ from commerce.models import Product
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from dialogue import language as lang
 from dialogue.capabilities import cart_edits, conversation, product_words
+from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
     Turn,
@@ -60,7 +61,7 @@ def add_product(
             message += (
                 f". We do have {thing}, {turn.money(alternative.price_cents)}. Would you like that?"
             )
-            turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": quantity})
+            turn.set_pending(SuggestProduct(sku=alternative.sku, quantity=quantity))
         else:
             message += "."
         problems.append(message)
@@ -214,15 +215,13 @@ def add_items(
             continue
         if choice.best is None:
             skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
-            turn.set(
-                "pending",
-                {
-                    "kind": "choose_product",
-                    "skus": skus,
-                    "quantity": request.quantity,
-                    "options": choice.alternatives[0].options,
-                    "rest": [r.__dict__ for r in requests[position + 1 :]],
-                },
+            turn.set_pending(
+                ChooseProduct(
+                    skus=skus,
+                    quantity=request.quantity,
+                    options=choice.alternatives[0].options,
+                    rest=[dataclasses.asdict(r) for r in requests[position + 1 :]],
+                )
             )
             say_added(turn, added, problems, end="", changed=changed)
             turn.say(f"Which {request.mention} would you like: {candidates_text(turn, skus)}?")
@@ -369,7 +368,7 @@ def say_added(
     if added:
         parts.append(f"Added {lang.join_words(added)}.")
     parts.extend(problems)
-    if end == "default" and (added or changed) and not turn.slot("pending"):
+    if end == "default" and (added or changed) and turn.pending is None:
         parts.append("Anything else?")
     if parts:
         turn.say(" ".join(parts))
@@ -377,27 +376,27 @@ def say_added(
 
 def choose(turn: Turn) -> None:
     """The answer to "which one?"; anything else is treated as a new request."""
-    pending = turn.slot("pending") or {}
-    if pending.get("kind") != "choose_product":
+    pending = turn.pending
+    if not isinstance(pending, ChooseProduct):
         add_items(turn)
         return
-    sku = resolve_among(turn, turn.text, pending["skus"])
+    sku = resolve_among(turn, turn.text, pending.skus)
     if sku is None:
         if lang.is_no(turn.text):
-            turn.set("pending", None)
+            turn.set_pending(None)
             turn.say("Okay, I'll leave that out. Anything else?")
             return
-        turn.say(f"Sorry, which one: {candidates_text(turn, pending['skus'])}?")
+        turn.say(f"Sorry, which one: {candidates_text(turn, pending.skus)}?")
         return
-    turn.set("pending", None)
+    turn.set_pending(None)
     product = product_by_sku(turn, sku)
-    options = dict(pending.get("options") or {})
+    options = dict(pending.options)
     extra = catalog_index(turn.session).search(turn.text, limit=MAX_CHOICES * 2)
     for candidate in extra:
         if candidate.sku == sku:
             options.update(candidate.options)
-    replaced = pending.get("replace")
-    quantity = int(pending.get("quantity", 1))
+    replaced = pending.replace
+    quantity = pending.quantity
     if replaced:
         # "actually make the pasta ..." answered: the new product takes the old one's place.
         if replaced == sku:
@@ -416,8 +415,8 @@ def choose(turn: Turn) -> None:
         return
     added = []
     problems = []
-    add_product(turn, product, int(pending.get("quantity", 1)), options, added, problems)
-    rest = [lang.ItemRequest(**r) for r in pending.get("rest", [])]
+    add_product(turn, product, quantity, options, added, problems)
+    rest = [lang.ItemRequest(**r) for r in pending.rest]
     if rest:
         add_items(turn, rest, added=added, problems=problems)
     else:

@@ -12,6 +12,13 @@ from commerce.resolver import pick, resolve_mention
 from dialogue import language as lang
 from dialogue import purchase
 from dialogue.capabilities import adding, cart_edits, checkout_flow, order_tracking, product_words
+from dialogue.capabilities.pending import (
+    ChooseProduct,
+    ConfirmCancel,
+    ConfirmCheckout,
+    ConfirmEmpty,
+    SuggestProduct,
+)
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
@@ -22,9 +29,8 @@ from dialogue.capabilities.turns import (
 
 
 def affirm(turn: Turn) -> None:
-    pending = turn.slot("pending") or {}
-    kind = pending.get("kind")
-    if kind == "confirm_checkout":
+    pending = turn.pending
+    if isinstance(pending, ConfirmCheckout):
         rest = re.sub(
             r"^(?:(?:yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|place it|confirm)\b"
             r"[\s,]*)+",
@@ -43,21 +49,21 @@ def affirm(turn: Turn) -> None:
             if cart_state(turn) != before:
                 checkout_flow.checkout(turn, again=True)
             else:
-                turn.set("pending", None)
+                turn.set_pending(None)
             return
         if not purchase.before_placing(turn, pending):  # spoken over, limits, voice PIN
             checkout_flow.place_order(turn, pending)
-    elif kind == "confirm_empty":
+    elif isinstance(pending, ConfirmEmpty):
         carts.clear_cart(turn.session, customer_id=turn.customer_id)
-        turn.set("pending", None)
+        turn.set_pending(None)
         turn.set("last_item", None)
         turn.say("Your cart is empty now.")
-    elif kind == "confirm_cancel":
-        turn.set("pending", None)
+    elif isinstance(pending, ConfirmCancel):
+        turn.set_pending(None)
         try:
             order = orders.cancel_order(
                 turn.session,
-                order_id=pending["order_id"],
+                order_id=pending.order_id,
                 customer_id=turn.customer_id,
                 changed_by=f"shopper:{turn.customer_id}",
             )
@@ -65,15 +71,14 @@ def affirm(turn: Turn) -> None:
             turn.say(f"Sorry, I couldn't cancel it: {exc.message}.")
             return
         turn.say(f"Order number {order.id} is cancelled.")
-    elif kind == "suggest":
-        turn.set("pending", None)
+    elif isinstance(pending, SuggestProduct):
+        turn.set_pending(None)
         added: list[str] = []
         problems: list[str] = []
-        suggested = product_by_sku(turn, pending["sku"])
-        quantity = int(pending.get("quantity", 1))
-        adding.add_product(turn, suggested, quantity, {}, added, problems)
+        suggested = product_by_sku(turn, pending.sku)
+        adding.add_product(turn, suggested, pending.quantity, {}, added, problems)
         adding.say_added(turn, added, problems)
-    elif kind == "choose_product":
+    elif isinstance(pending, ChooseProduct):
         adding.choose(turn)
     elif re.search(r"\b(?:place|order|check ?out|buy|pay)\b", lang.normalise(turn.text)) and (
         carts.get_cart(turn.session, customer_id=turn.customer_id).items
@@ -131,8 +136,8 @@ def _in_cart_only(turn: Turn, mention: str) -> bool:
 
 
 def deny(turn: Turn) -> None:
-    pending = turn.slot("pending") or {}
-    kind = pending.get("kind")
+    pending = turn.pending
+    kind = pending.kind if pending is not None else None
     if (
         kind not in ("confirm_cancel", "choose_product")
         and re.search(
@@ -184,19 +189,19 @@ def deny(turn: Turn) -> None:
     ):
         order_tracking.cancel_order(turn)  # "cancel it" after hearing where an order is: that order
         return
-    if kind == "choose_product" and resolve_among(turn, turn.text, pending["skus"]):
+    if isinstance(pending, ChooseProduct) and resolve_among(turn, turn.text, pending.skus):
         adding.choose(turn)  # "no, the oat one"
         return
     if kind != "confirm_cancel" and _is_correction(turn, turn.text):
         cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
         if kind not in ("confirm_checkout",):
-            turn.set("pending", None)
+            turn.set_pending(None)
         if cart.items:
             cart_edits.change_item(turn)
         else:
             adding.add_items(turn)
         return
-    turn.set("pending", None)
+    turn.set_pending(None)
     if kind == "confirm_checkout":
         turn.say("Okay, I haven't placed the order. Your cart is still there.")
     elif kind == "confirm_empty":

@@ -11,6 +11,7 @@ from commerce.models import Product
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from dialogue import language as lang
 from dialogue.capabilities import adding, conversation, product_words
+from dialogue.capabilities.pending import ChooseProduct, ConfirmEmpty
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
     Turn,
@@ -183,9 +184,9 @@ def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -
                 return
             elif choice.alternatives:
                 skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
-                turn.set("pending", {"kind": "choose_product", "skus": skus,
-                                     "quantity": number or have, "options": {}, "rest": [],
-                                     "replace": product.sku})  # fmt: skip
+                turn.set_pending(
+                    ChooseProduct(skus=skus, quantity=number or have, replace=product.sku)
+                )
                 turn.say(f"Which one do you mean: {candidates_text(turn, skus)}?")
                 return
             elif choice.best is None:
@@ -366,5 +367,5 @@ def empty_cart(turn: Turn) -> None:
     if not summary:
         turn.say("Your cart is already empty.")
         return
-    turn.set("pending", {"kind": "confirm_empty"})
+    turn.set_pending(ConfirmEmpty())
     turn.say(f"You have {summary}. Shall I empty your cart? Please say yes or no.")

@@ -13,6 +13,7 @@ from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
 from dialogue import language as lang
 from dialogue.capabilities import adding, cart_edits, conversation, product_words
+from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
     Turn,
@@ -80,8 +81,7 @@ def product_info(turn: Turn) -> None:
             for p in products
         ]
         # "the second one, please" can follow.
-        turn.set("pending", {"kind": "choose_product", "skus": [p.sku for p in products],
-                             "quantity": 1, "options": {}, "rest": []})  # fmt: skip
+        turn.set_pending(ChooseProduct(skus=[p.sku for p in products]))
         turn.say(f"We have {lang.join_words(listed)}.")
         return
     product = product_by_sku(turn, choice.best.sku)
@@ -111,7 +111,7 @@ def product_info(turn: Turn) -> None:
             if alternative is not None:
                 thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
                 parts.append(f"We do have {thing}, {turn.money(alternative.price_cents)}.")
-                turn.set("pending", {"kind": "suggest", "sku": alternative.sku, "quantity": 1})
+                turn.set_pending(SuggestProduct(sku=alternative.sku))
                 parts.append("Would you like that instead?")
     elif asks_what and not asks_price:
         description = product.description.rstrip(".")
@@ -322,7 +322,7 @@ def recommend(turn: Turn) -> None:
         if subject and reason.startswith("People")
         else ""
     )
-    turn.set("pending", {"kind": "suggest", "sku": suggestion.sku, "quantity": 1})
+    turn.set_pending(SuggestProduct(sku=suggestion.sku))
     thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
     if reason == "How about":
         turn.say(f"How about {thing}? It's {turn.money(suggestion.price_cents)}. "

@@ -12,6 +12,7 @@ from commerce.purchase_guard import SpendingLimitExceeded
 from dialogue import language as lang
 from dialogue import purchase
 from dialogue.capabilities import order_tracking
+from dialogue.capabilities.pending import ConfirmCheckout
 from dialogue.capabilities.turns import (
     Turn,
     cart_summary,
@@ -59,7 +60,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
         turn.set("fulfilment", fulfilment)
     summary, subtotal = cart_summary(turn)
     if not summary:
-        turn.set("pending", None)
+        turn.set_pending(None)
         turn.say("Your cart is empty. What would you like to order?")
         return
     quote = orders.quote(turn.session, customer_id=turn.customer_id, fulfilment=fulfilment)
@@ -76,9 +77,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
         if turn.store.fulfilment.delivery and not again and not turn.slot("fulfilment"):
             parts.append("Say delivery if you'd like it delivered.")
     parts.append("Shall I place the order? Please confirm.")
-    turn.set(
-        "pending", {"kind": "confirm_checkout", "fulfilment": fulfilment, "total": quote["total"]}
-    )
+    turn.set_pending(ConfirmCheckout(fulfilment=fulfilment, total=quote["total"]))
     turn.say(" ".join(parts))
 
 
@@ -98,31 +97,31 @@ def choose_fulfilment(turn: Turn) -> None:
         turn.say(f"Okay, {turn.slot('fulfilment')} it is. What would you like?")
 
 
-def place_order(turn: Turn, pending: dict) -> None:
+def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
     try:
         order = orders.checkout(
             turn.session,
             customer_id=turn.customer_id,
-            fulfilment=pending["fulfilment"],
-            expected_total_cents=pending.get("total"),
-            idempotency_key=pending.get("key"),
+            fulfilment=pending.fulfilment,
+            expected_total_cents=pending.total,
+            idempotency_key=pending.key,
             now=turn.now,
         )
     except SpendingLimitExceeded as exc:
         purchase.hand_off_over_limit(turn, exc)
         return
     except PriceChanged:
-        turn.set("pending", None)
+        turn.set_pending(None)
         checkout(turn, intro="Prices changed since I read your order back.")
         return
     except OutOfStock as exc:
-        turn.set("pending", None)
+        turn.set_pending(None)
         turn.say(
             f"Sorry, I couldn't place it: {exc.message.split(';')[0]} "
             "Your cart is unchanged; you could change that item and check out again."
         )
         return
-    turn.set("pending", None)
+    turn.set_pending(None)
     turn.set("fulfilment", None)
     turn.set("last_item", None)
     when = ""

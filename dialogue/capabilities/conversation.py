@@ -56,7 +56,7 @@ def handoff(turn: Turn, reason: str = "shopper asked for a person") -> None:
     conversation = [*turn.history, {"speaker": "shopper", "text": turn.text}]
     open_handoff(turn.session, customer_id=turn.customer_id, reason=reason,
                  conversation=conversation)  # fmt: skip
-    turn.set("pending", None)
+    turn.set_pending(None)
     turn.say(
         "I'm passing you to a member of our staff. They can see our conversation and your "
         "cart, and will be with you shortly."

@@ -4,6 +4,7 @@ a cart change during the read-back leads to a fresh read-back)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -23,6 +24,7 @@ from dialogue.capabilities import (
     order_tracking,
     store_questions,
 )
+from dialogue.capabilities.pending import ChooseProduct, ConfirmCheckout
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
@@ -67,15 +69,15 @@ CART_EDITS = ("add_item", "remove_item", "change_item", "choose", "deny", "not_u
 KEEPS_PENDING = ("affirm", "deny", "choose", "choose_fulfilment", "checkout", "view_cart")
 
 
-def _answers_choice(turn: Turn, pending: dict) -> bool:
+def _answers_choice(turn: Turn, pending: ChooseProduct) -> bool:
     """Whether the shopper's words pick one of the products offered ("the oat one", "cat
     ones", "the second") rather than asking for something else."""
-    if resolve_among(turn, turn.text, pending["skus"]) is None:
+    if resolve_among(turn, turn.text, pending.skus) is None:
         return False
     if lang.find_ordinal(turn.text) is not None:
         return True
     elsewhere = resolve_mention(turn.session, mention=lang.strip_request_words(turn.text))
-    return not (elsewhere and elsewhere[0].score >= 0.8 and elsewhere[0].sku not in pending["skus"])
+    return not (elsewhere and elsewhere[0].score >= 0.8 and elsewhere[0].sku not in pending.skus)
 
 
 STORE_QUESTIONS = ("ask_hours", "ask_address", "ask_phone", "ask_delivery", "ask_returns")
@@ -98,17 +100,19 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
         # "open the pod bay doors" is not a question about opening hours.
         handler_name = "not_understood"
-    pending = turn.slot("pending") or {}
-    if pending and handler_name == "not_understood":
+    pending = turn.pending
+    if pending is not None and handler_name == "not_understood":
         # "actually no", "yes go on": an answer to the question asked, in words not trained.
         if lang.is_no(turn.text) or re.match(r"^(?:actually|oh|um|uh|hmm|well),? no\b",
                                              lang.normalise(turn.text)):  # fmt: skip
             handler_name = "deny"
         elif lang.is_yes(turn.text):
             handler_name = "affirm"
-    reading_back = pending.get("kind") == "confirm_checkout" or bool(pending.get("resume"))
+    reading_back = isinstance(pending, ConfirmCheckout) or (
+        isinstance(pending, ChooseProduct) and pending.resume == "checkout"
+    )
     if (
-        pending.get("kind") == "choose_product"
+        isinstance(pending, ChooseProduct)
         and handler_name not in ("choose", "deny", "affirm", "checkout", "view_cart",
                                  "handoff", "cancel_order", "order_status", "empty_cart")
         and not (
@@ -119,13 +123,13 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     ):  # fmt: skip
         handler_name = "choose"
     elif (
-        pending
+        pending is not None
         and handler_name not in KEEPS_PENDING
-        and not (pending.get("kind") == "choose_product" and handler_name == "product_info")
+        and not (isinstance(pending, ChooseProduct) and handler_name == "product_info")
     ):  # "how much is the skimmed one?" while choosing keeps the choice open
         if not (reading_back and handler_name in CART_EDITS):
             # Moving on to something else drops a question left unanswered.
-            turn.set("pending", None)
+            turn.set_pending(None)
             reading_back = False
     before = cart_state(turn) if reading_back else None
     try:
@@ -139,12 +143,14 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
         if "misunderstood" not in turn.updates:
             turn.set("misunderstood", 0.0)
     if reading_back and handler_name in CART_EDITS:
-        now_pending = turn.slot("pending") or {}
-        if cart_state(turn) != before and now_pending.get("kind") in (None, "confirm_checkout"):
+        now_pending = turn.pending
+        if cart_state(turn) != before and (
+            now_pending is None or isinstance(now_pending, ConfirmCheckout)
+        ):
             checkout_flow.checkout(turn, again=True)
-        elif "pending" in turn.updates and now_pending.get("kind") == "choose_product":
-            turn.set("pending", {**now_pending, "resume": "checkout"})
+        elif "pending" in turn.updates and isinstance(now_pending, ChooseProduct):
+            turn.set_pending(dataclasses.replace(now_pending, resume="checkout"))
         elif "pending" not in turn.updates:
             # Nothing changed ("hmm, let me think"): a later yes must not place the order.
-            turn.set("pending", None)
+            turn.set_pending(None)
     return turn

@@ -12,6 +12,7 @@ from commerce.models import Order, Product
 from commerce.store import WEEKDAYS
 from dialogue import language as lang
 from dialogue.capabilities import adding, checkout_flow
+from dialogue.capabilities.pending import ConfirmCancel
 from dialogue.capabilities.turns import (
     Turn,
     may_redirect,
@@ -105,7 +106,7 @@ def cancel_order(turn: Turn) -> None:
         }.get(order.status, f"it's {order.status.replace('_', ' ')}")
         turn.say(f"Sorry, order number {order.id} can't be cancelled because {reason}.")
         return
-    turn.set("pending", {"kind": "confirm_cancel", "order_id": order.id})
+    turn.set_pending(ConfirmCancel(order_id=order.id))
     when = when_text(turn, order.placed_at)
     turn.say(
         f"Order number {order.id} from {when} has {order_items_text(turn, order)}, "
@@ -164,7 +165,7 @@ def reorder(turn: Turn) -> None:
                             "left it out.")  # fmt: skip
             continue
         adding.add_product(turn, product, item.quantity, item.options, added, problems)
-    turn.set("pending", None)
+    turn.set_pending(None)
     intro = which
     if had_items and added:
         intro += " I've added it to what was already in your cart."

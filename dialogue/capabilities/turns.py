@@ -17,6 +17,7 @@ from commerce.models import Product
 from commerce.resolver import catalog_index, tokens
 from commerce.store import StoreFacts, get_store_facts
 from dialogue import language as lang
+from dialogue.capabilities.pending import Pending, from_slot, to_slot
 
 MAX_CHOICES = 4
 
@@ -64,6 +65,14 @@ class Turn:
 
     def set(self, name: str, value: Any) -> None:
         self.updates[name] = value
+
+    @property
+    def pending(self) -> Pending | None:
+        """The question asked last, as set this turn or carried in from the last one."""
+        return from_slot(self.slot("pending"))
+
+    def set_pending(self, pending: Pending | None) -> None:
+        self.set("pending", to_slot(pending))
 
     def money(self, cents: int) -> str:
         return lang.money(cents, self.store.currency)
