@@ -25,7 +25,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -97,6 +97,23 @@ def replace_tokens(tokens: list[Token], mentions: list[Mention]) -> list[Token]:
     return out
 
 
+# A copy keeps at least this many words besides the placeholders it drops.
+MIN_FRAME_TOKENS = 3
+
+
+def without_products(message: Message, tokens: list[Token]) -> Message | None:
+    """A training example as it reads when the product is one the catalog does not know:
+    "add a unicorn to my cart" reaches the featurizers without a "product" placeholder, so
+    the classifier must learn the request's frame ("add ... to my cart"), not the placeholder.
+    None when the example names no product or too little is left."""
+    kept = [t for t in tokens if t.text != PRODUCT]
+    if len(kept) == len(tokens) or len(kept) < MIN_FRAME_TOKENS or not message.get(INTENT):
+        return None
+    copy = Message(data={TEXT: " ".join(t.text for t in kept), INTENT: message.get(INTENT)})
+    copy.set(TOKENS_NAMES[TEXT], kept)
+    return copy
+
+
 @DefaultV1Recipe.register(
     [
         DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER,
@@ -118,12 +135,19 @@ class CatalogMentions(GraphComponent):
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        unnamed: list[Message] = []
         for message in training_data.training_examples:
             tokens = message.get(TOKENS_NAMES[TEXT])
             if tokens:
                 mentions = language_mentions([t.text for t in tokens])
-                message.set(TOKENS_NAMES[TEXT], replace_tokens(tokens, mentions))
-        return training_data
+                tokens = replace_tokens(tokens, mentions)
+                message.set(TOKENS_NAMES[TEXT], tokens)
+                copy = without_products(message, tokens)
+                if copy is not None:
+                    unnamed.append(copy)
+        if not unnamed:
+            return training_data
+        return training_data.merge(TrainingData(training_examples=unnamed))
 
     def process(self, messages: list[Message]) -> list[Message]:
         index = live_index() if any(m.get(TOKENS_NAMES[TEXT]) for m in messages) else None
