@@ -32,7 +32,7 @@ from commerce.purchase_guard import SpendingLimitExceeded
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
 from dialogue import language as lang
-from dialogue import purchase
+from dialogue import purchase, store_faq
 from dialogue.entity_items import clear_products, entity_requests, product_entities
 
 MAX_CHOICES = 4
@@ -2088,6 +2088,14 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
         # "open the pod bay doors" is not a question about opening hours.
         handler_name = "not_understood"
+    faq = store_faq.faq_answer(turn, handler_name, store_question=handler_name in STORE_QUESTIONS)
+    if faq is not None:
+        # The store file's own answer ("can I bring my dog?"): like any store question, it
+        # leaves an open question behind, so a later "yes" places nothing unheard.
+        turn.say(faq)
+        turn.set("pending", None)
+        turn.set("misunderstood", 0.0)
+        return turn
     pending = turn.slot("pending") or {}
     if pending and handler_name == "not_understood":
         # "actually no", "yes go on": an answer to the question asked, in words not trained.
