@@ -82,6 +82,77 @@ class Spending(BaseModel):
         return None if self.daily_limit is None else parse_price(self.daily_limit)
 
 
+class FaqEntry(BaseModel):
+    """One of the store's own questions: `q` every way staff expect it to be asked, `a` what
+    the assistant says back. Built only through `parse_faq`, which checks the raw YAML."""
+
+    q: list[str]
+    a: str
+
+    class Config:
+        extra = "forbid"
+
+
+FAQ_SHAPE = 'each entry looks like {q: Are dogs allowed?, a: "Yes, on a lead."}'
+
+
+def _faq_question_list(raw: Any, where: str) -> list[str]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{where}: q must be a question or a list of ways to ask it, not {raw!r}")
+    questions = []
+    for number, question in enumerate(raw, start=1):
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError(
+                f"{where}: question {number} in q must be non-empty text, not {question!r}"
+            )
+        questions.append(" ".join(question.split()))
+    return questions
+
+
+def parse_faq(raw: Any) -> list[FaqEntry]:
+    """The `faq` list, with errors that name the entry (by number and first question) and say
+    what to write instead."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError(f"must be a list of questions and answers; {FAQ_SHAPE}")
+    entries: list[FaqEntry] = []
+    asked_in: dict[str, int] = {}
+    for number, item in enumerate(raw, start=1):
+        if isinstance(item, FaqEntry):
+            item = item.dict()
+        where = f"entry {number}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} is {item!r}; {FAQ_SHAPE}")
+        first = item.get("q")
+        first = first[0] if isinstance(first, list) and first else first
+        if isinstance(first, str) and first.strip():
+            where = f"entry {number} ({first.strip()!r})"
+        unknown = sorted(str(key) for key in item if key not in ("q", "a"))
+        if unknown:
+            raise ValueError(f"{where} has unknown keys {', '.join(unknown)}; {FAQ_SHAPE}")
+        if "q" not in item:
+            raise ValueError(f"{where} has no q (the question, or a list of ways to ask it)")
+        if "a" not in item:
+            raise ValueError(f"{where} has no a (the answer the assistant gives)")
+        questions = _faq_question_list(item["q"], where)
+        answer = item["a"]
+        if not isinstance(answer, str) or not answer.strip():
+            raise ValueError(f"{where}: a must be the answer as non-empty text, not {answer!r}")
+        for question in questions:
+            key = question.lower().rstrip("?!. ")
+            if key in asked_in and asked_in[key] != number:
+                raise ValueError(
+                    f"{where}: the question {question!r} is also in entry {asked_in[key]}; "
+                    "keep each question in one entry"
+                )
+            asked_in[key] = number
+        entries.append(FaqEntry(q=questions, a=" ".join(answer.split())))
+    return entries
+
+
 class StoreFacts(BaseModel):
     name: str
     assistant_name: str = "the assistant"
@@ -93,9 +164,12 @@ class StoreFacts(BaseModel):
     fulfilment: Fulfilment = Fulfilment()
     returns: str = ""
     spending: Spending = Spending()
+    faq: list[FaqEntry] = []
 
     class Config:
         extra = "forbid"
+
+    _faq = validator("faq", pre=True, allow_reuse=True)(parse_faq)
 
     @validator("timezone")
     def _known_timezone(cls, value: str) -> str:  # noqa: N805 - pydantic validators take cls

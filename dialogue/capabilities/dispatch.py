@@ -22,6 +22,7 @@ from dialogue.capabilities import (
     checkout_flow,
     conversation,
     order_tracking,
+    store_faq,
     store_questions,
 )
 from dialogue.capabilities.pending import ChooseProduct, ConfirmCheckout
@@ -100,6 +101,14 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
         # "open the pod bay doors" is not a question about opening hours.
         handler_name = "not_understood"
+    faq = store_faq.faq_answer(turn, handler_name, store_question=handler_name in STORE_QUESTIONS)
+    if faq is not None:
+        # The store file's own answer ("can I bring my dog?"): like any store question, it
+        # leaves an open question behind, so a later "yes" places nothing unheard.
+        turn.say(faq)
+        turn.set_pending(None)
+        turn.set("misunderstood", 0.0)
+        return turn
     pending = turn.pending
     if pending is not None and handler_name == "not_understood":
         # "actually no", "yes go on": an answer to the question asked, in words not trained.

@@ -18,9 +18,9 @@ SHARED = ROOT.parent / "shared"
 
 # Option values that are also everyday English words, needed in training examples in their
 # everyday sense: "cancel the whole order", "my regular order", "remove everything", "that's
-# everything", "actually double it", "none of those", "clear my cart". Sizes are here because "a large one" /
-# "the small one" are how shoppers speak of any product. Keep this list short: every word here
-# is one a store's catalog could also use.
+# everything", "actually double it", "none of those", "clear my cart". Sizes are here because
+# "a large one" / "the small one" are how shoppers speak of any product. Keep this list short:
+# every word here is one a store's catalog could also use.
 EVERYDAY_WORDS = frozenset(
     ["small", "medium", "large", "regular", "standard", "hot", "none", "whole", "single",
      "double", "plain", "everything", "clear"]
