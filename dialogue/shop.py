@@ -31,6 +31,7 @@ from commerce.models import Order, Product
 from commerce.purchase_guard import SpendingLimitExceeded
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from commerce.store import WEEKDAYS, StoreFacts, get_store_facts
+from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue import purchase
 from dialogue.entity_items import clear_products, entity_requests, product_entities
@@ -104,15 +105,24 @@ def _product(turn: Turn, sku: str) -> Product:
 
 
 def _describe(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
-    return lang.describe(quantity, product.name, product.unit, options)
+    return wording.describe_item(
+        quantity, product.name, product.unit, options, product.option_groups()
+    )
+
+
+def _item_lines(turn: Turn, items: list[tuple[str, int, dict[str, str]]]) -> list[str]:
+    """(sku, quantity, options) lines said together, so lines of one product stay apart."""
+    lines = []
+    for sku, quantity, options in items:
+        product = _product(turn, sku)
+        lines.append(wording.ItemLine(quantity, product.name, product.unit, options,
+                                      product.option_groups()))  # fmt: skip
+    return wording.describe_lines(lines)
 
 
 def _cart_summary(turn: Turn) -> tuple[str, int]:
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
-    parts = []
-    for item in cart.items:
-        product = _product(turn, item.sku)
-        parts.append(_describe(product, item.quantity, item.options))
+    parts = _item_lines(turn, [(i.sku, i.quantity, i.options) for i in cart.items])
     return lang.join_words(parts), cart.subtotal_cents
 
 
@@ -236,10 +246,9 @@ def _add(
     except InvalidOption as exc:
         problems.append(exc.message + ".")
         return False
-    said = _describe(product, quantity, item.options)
-    if item.assumed_options:
-        # Options not said take the defaults, and the reply says so.
-        said += f", our standard {lang.join_words(list(item.assumed_options))}"
+    # Options not said take the defaults; the reply states those a shopper must know, once.
+    said = wording.describe_added(quantity, product.name, product.unit, item.options,
+                                  product.option_groups(), item.assumed_options)  # fmt: skip
     added.append(said)
     turn.set("last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity})
     return True
@@ -499,7 +508,9 @@ def _base_description(turn: Turn, base: dict) -> str:
             parts.append((quantity, options))
         else:
             parts[same] = (parts[same][0] + quantity, options)
-    return lang.join_words([_describe(product, q, o) for q, o in parts])
+    lines = [wording.ItemLine(q, product.name, product.unit, o, product.option_groups())
+             for q, o in parts]  # fmt: skip
+    return lang.join_words(wording.describe_lines(lines, say_defaults=True))
 
 
 def _named_products(turn: Turn) -> bool:
@@ -548,7 +559,7 @@ def _say_added(
     if changed:
         parts.append(f"Okay, changed to {lang.join_words(changed)}.")
     if added:
-        parts.append(f"Added {lang.join_words(added)}.")
+        parts.append(f"Added {wording.join_items(added)}.")
     parts.extend(problems)
     if end == "default" and (added or changed) and not turn.slot("pending"):
         parts.append("Anything else?")
@@ -795,10 +806,9 @@ def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -
                 return
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": number})  # fmt: skip
-            turn.say(
-                f"Okay, {_describe(product, number, item.options)} and "
-                f"{_describe(product, line.quantity - number, line.options)}."
-            )
+            split = [(product.sku, number, item.options),
+                     (product.sku, line.quantity - number, line.options)]  # fmt: skip
+            turn.say(f"Okay, {lang.join_words(_item_lines(turn, split))}.")
             return
         if options:
             item = carts.change_options(
@@ -936,11 +946,11 @@ def remove_item(turn: Turn) -> None:
             carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
                                quantity=line.quantity - take, options=line.options)  # fmt: skip
             left -= take
-        remaining = [
-            _describe(product, i.quantity, i.options)
+        remaining = _item_lines(turn, [
+            (i.sku, i.quantity, i.options)
             for i in carts.get_cart(turn.session, customer_id=turn.customer_id).items
             if i.sku == sku
-        ]
+        ])  # fmt: skip
         turn.say(f"Okay, {lang.join_words(remaining)} left in your cart.")
         return
     carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=sku)
@@ -1703,13 +1713,14 @@ def _order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None
 
 
 def _order_items(turn: Turn, order: Order) -> str:
-    parts = []
+    lines = []
     for line in order.lines:
         product = turn.session.get(Product, line.product_id) if line.product_id else None
         unit = product.unit if product is not None else "each"
         options = dict(line.options or {}) if product is not None else {}
-        parts.append(lang.describe(line.quantity, line.name, unit, options))
-    return lang.join_words(parts)
+        groups = product.option_groups() if product is not None else {}
+        lines.append(wording.ItemLine(line.quantity, line.name, unit, options, groups))
+    return lang.join_words(wording.describe_lines(lines))
 
 
 def order_status(turn: Turn) -> None:
