@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 from commerce.money import number_words, spoken_price
-from commerce.resolver import singular
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -188,7 +187,7 @@ def join_words(items: list[str], last: str = "and") -> str:
 _SIZE_SUFFIX = re.compile(
     r"\s+(\d+\s*x\s*)?\d+(\.\d+)?\s*(g|kg|ml|l|cl|oz|lb|lbs)\b\.?$", flags=re.IGNORECASE
 )
-_COUNT_SUFFIX = re.compile(r"\s*\((\d+)(?:\s+([a-z]+))?\)$", flags=re.IGNORECASE)
+COUNT_SUFFIX = re.compile(r"\s*\((\d+)(?:\s+([a-z]+))?\)$", flags=re.IGNORECASE)
 # "Toilet Paper 12 Rolls" -> "toilet paper, twelve rolls"
 _COUNTED_WORDS = re.compile(
     r"\s+(\d+)\s+(rolls|pieces|bags|sheets|sticks|pods|tablets|capsules|cans|bottles|pack|"
@@ -200,8 +199,8 @@ _UNIT_WORDS = {"g": "grams", "kg": "kilos", "ml": "millilitres", "l": "litre", "
 
 def spoken_name(name: str) -> str:
     """'Oat Milk 1 L' -> 'oat milk', 'Free-Range Eggs (12)' -> 'free-range eggs, pack of 12'."""
-    count = _COUNT_SUFFIX.search(name)
-    base = _COUNT_SUFFIX.sub("", name)
+    count = COUNT_SUFFIX.search(name)
+    base = COUNT_SUFFIX.sub("", name)
     counted = _COUNTED_WORDS.search(base)
     base = _COUNTED_WORDS.sub("", base)
     base = _SIZE_SUFFIX.sub("", base).strip()
@@ -255,33 +254,6 @@ OPTION_SYNONYMS = {
     "normal": "medium", "mid": "medium", "grey": "gray", "gray": "grey", "skimmed": "skim",
     "skinny": "skim", "full": "whole",
 }  # fmt: skip
-# Option groups whose values read as adjectives before the name: "a large red leash".
-ADJECTIVE_GROUPS = (
-    "size", "length", "color", "colour", "shape", "pattern", "material", "flavor", "flavour",
-    "style", "type", "kind", "variety",
-)  # fmt: skip
-
-
-def describe(quantity: int, name: str, unit: str, options: dict[str, str] | None = None) -> str:
-    """(2, 'Caffe Latte', 'cup', {'size': 'large', 'milk': 'oat'}) -> 'two large caffe lattes
-    with oat milk'; (1, 'Nylon Leash', 'each', {'color': 'red', 'size': 'small'}) -> 'a small
-    red nylon leash'. Spoken words, no brackets."""
-    options = {k: v for k, v in (options or {}).items() if v}
-    adjectives = [options[g] for g in ADJECTIVE_GROUPS if g in options]
-    extras = []
-    for group, value in options.items():
-        if group in ADJECTIVE_GROUPS:
-            continue
-        # "two batteries" for the group "battery" already says what it is.
-        said = {singular(w) for w in value.split()}
-        extras.append(value if singular(group) in said else f"{value} {group}")
-    count = _COUNT_SUFFIX.search(name)
-    base = _COUNT_SUFFIX.sub("", name)
-    named = " ".join([*adjectives, base]) + (count.group(0) if count else "")
-    phrase = quantity_phrase(quantity, named, unit)
-    if extras:
-        phrase += " with " + join_words(extras)
-    return phrase
 
 
 def money(cents: int, currency: str) -> str:

@@ -11,6 +11,7 @@ from commerce.errors import InvalidOption, OutOfStock
 from commerce.insights import best_sellers
 from commerce.models import Product
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
+from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities import cart_edits, conversation, product_words
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -92,10 +93,9 @@ def add_product(
     except InvalidOption as exc:
         problems.append(exc.message + ".")
         return False
-    said = describe_item(product, quantity, item.options)
-    if item.assumed_options:
-        # Options not said take the defaults, and the reply says so.
-        said += f", our standard {lang.join_words(list(item.assumed_options))}"
+    # Options not said take the defaults; the reply states those a shopper must know, once.
+    said = wording.describe_added(quantity, product.name, product.unit, item.options,
+                                  product.option_groups(), item.assumed_options)  # fmt: skip
     added.append(said)
     turn.set("last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity})
     return True
@@ -340,7 +340,9 @@ def base_description(turn: Turn, base: dict) -> str:
             parts.append((quantity, options))
         else:
             parts[same] = (parts[same][0] + quantity, options)
-    return lang.join_words([describe_item(product, q, o) for q, o in parts])
+    lines = [wording.ItemLine(q, product.name, product.unit, o, product.option_groups())
+             for q, o in parts]  # fmt: skip
+    return lang.join_words(wording.describe_lines(lines, say_defaults=True))
 
 
 def _candidates_for(turn: Turn, request: lang.ItemRequest) -> tuple[list[Candidate], int]:
@@ -366,7 +368,7 @@ def say_added(
     if changed:
         parts.append(f"Okay, changed to {lang.join_words(changed)}.")
     if added:
-        parts.append(f"Added {lang.join_words(added)}.")
+        parts.append(f"Added {wording.join_items(added)}.")
     parts.extend(problems)
     if end == "default" and (added or changed) and turn.pending is None:
         parts.append("Anything else?")

@@ -18,6 +18,7 @@ from dialogue.capabilities.turns import (
     candidates_text,
     cart_summary,
     describe_item,
+    item_lines,
     may_redirect,
     product_by_sku,
 )
@@ -213,10 +214,9 @@ def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -
                 return
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": number})  # fmt: skip
-            turn.say(
-                f"Okay, {describe_item(product, number, item.options)} and "
-                f"{describe_item(product, line.quantity - number, line.options)}."
-            )
+            split = [(product.sku, number, item.options),
+                     (product.sku, line.quantity - number, line.options)]  # fmt: skip
+            turn.say(f"Okay, {lang.join_words(item_lines(turn, split))}.")
             return
         if options:
             item = carts.change_options(
@@ -316,11 +316,11 @@ def remove_item(turn: Turn) -> None:
             carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
                                quantity=line.quantity - take, options=line.options)  # fmt: skip
             left -= take
-        remaining = [
-            describe_item(product, i.quantity, i.options)
+        remaining = item_lines(turn, [
+            (i.sku, i.quantity, i.options)
             for i in carts.get_cart(turn.session, customer_id=turn.customer_id).items
             if i.sku == sku
-        ]
+        ])  # fmt: skip
         turn.say(f"Okay, {lang.join_words(remaining)} left in your cart.")
         return
     carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=sku)

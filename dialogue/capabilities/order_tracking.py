@@ -10,6 +10,7 @@ from commerce import orders
 from commerce.errors import NotFound
 from commerce.models import Order, Product
 from commerce.store import WEEKDAYS
+from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities import adding, checkout_flow
 from dialogue.capabilities.pending import ConfirmCancel
@@ -60,13 +61,14 @@ def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
 
 
 def order_items_text(turn: Turn, order: Order) -> str:
-    parts = []
+    lines = []
     for line in order.lines:
         product = turn.session.get(Product, line.product_id) if line.product_id else None
         unit = product.unit if product is not None else "each"
         options = dict(line.options or {}) if product is not None else {}
-        parts.append(lang.describe(line.quantity, line.name, unit, options))
-    return lang.join_words(parts)
+        groups = product.option_groups() if product is not None else {}
+        lines.append(wording.ItemLine(line.quantity, line.name, unit, options, groups))
+    return lang.join_words(wording.describe_lines(lines))
 
 
 def order_status(turn: Turn) -> None:

@@ -16,6 +16,7 @@ from commerce.catalog import get_product
 from commerce.models import Product
 from commerce.resolver import catalog_index, tokens
 from commerce.store import StoreFacts, get_store_facts
+from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
 
@@ -94,15 +95,24 @@ def product_by_sku(turn: Turn, sku: str) -> Product:
 
 
 def describe_item(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
-    return lang.describe(quantity, product.name, product.unit, options)
+    return wording.describe_item(
+        quantity, product.name, product.unit, options, product.option_groups()
+    )
+
+
+def item_lines(turn: Turn, items: list[tuple[str, int, dict[str, str]]]) -> list[str]:
+    """(sku, quantity, options) lines said together, so lines of one product stay apart."""
+    lines = []
+    for sku, quantity, options in items:
+        product = product_by_sku(turn, sku)
+        lines.append(wording.ItemLine(quantity, product.name, product.unit, options,
+                                      product.option_groups()))  # fmt: skip
+    return wording.describe_lines(lines)
 
 
 def cart_summary(turn: Turn) -> tuple[str, int]:
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
-    parts = []
-    for item in cart.items:
-        product = product_by_sku(turn, item.sku)
-        parts.append(describe_item(product, item.quantity, item.options))
+    parts = item_lines(turn, [(i.sku, i.quantity, i.options) for i in cart.items])
     return lang.join_words(parts), cart.subtotal_cents
 
 
