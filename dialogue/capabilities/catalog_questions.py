@@ -20,6 +20,7 @@ from dialogue.capabilities.turns import (
     may_redirect,
     product_by_sku,
 )
+from dialogue.entity_items import product_entities
 
 QUESTION_CUE = (
     r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
@@ -56,7 +57,17 @@ def product_info(turn: Turn) -> None:
     ):
         cart_edits.view_cart(turn)  # "how much is that all together"
         return
-    if not mention:
+    asked = product_entities(turn.entities)
+    if len(asked) == 1 and not asked[0].get("alternatives"):
+        # The NLU named the product ("what would a fifty foot hose run me"): no need to find it
+        # again in the words around it.
+        options = {
+            str(e.get("role")): str(e["value"])
+            for e in turn.entities
+            if e.get("entity") == "option" and e.get("role")
+        }
+        candidates = [Candidate(str(asked[0]["value"]), "", 1.0, options)]
+    elif not mention:
         last = turn.slot("last_item")
         if not last:
             turn.say("Which product would you like to know about?")
