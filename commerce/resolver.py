@@ -14,11 +14,8 @@ the next turn without retraining anything.
 from __future__ import annotations
 
 import gc
-import heapq
 import math
-import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,51 +26,16 @@ from sqlalchemy.orm import Session
 
 from commerce.models import CatalogState, Product
 
-# Words that carry no product meaning in a mention.
-STOP_WORDS = frozenset(
-    "a an the some of for please me my with and or any few couple lot lots pack packs".split()
-)  # fmt: skip
-# Size and unit tokens in names like "Oat Milk 1 L" or "Greek Yogurt 500 g".
-UNIT_TOKENS = frozenset("g kg mg ml l cl oz lb lbs x pcs ct".split())  # fmt: skip
+# Normalisation lives in commerce.normalise; re-exported for the callers that import it here.
+from commerce.normalise import singular as singular
+from commerce.normalise import tokens as tokens
+
 MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
 AMBIGUITY_MARGIN = 0.08
 FUZZY_CUTOFF = 80  # rapidfuzz ratio, 0-100
 MAX_SCORED = 300  # products scored in full per query, after a cheap first pass
 GC_PAUSE_MIN_PRODUCTS = 10_000  # catalogs this large are indexed with garbage collection paused
-
-
-def singular(token: str) -> str:
-    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return token[:-2]
-    if token.endswith("oes"):
-        return token[:-2]
-    if token.endswith("s"):
-        return token[:-1]
-    return token
-
-
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised tokens: lower case, accents and punctuation gone, singular, no filler."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ").replace("'", "")
-    out = []
-    for raw in _NON_WORD.split(text):
-        if not raw or raw in STOP_WORDS or raw in UNIT_TOKENS or raw.isdigit():
-            continue
-        # "500g", "1l", "330ml": a size, not a word ("2m" of a cable option stays).
-        size = re.fullmatch(r"\d+(?:\.\d+)?([a-z]{1,3})", raw)
-        if size and size.group(1) in UNIT_TOKENS:
-            continue
-        out.append(singular(raw))
-    return out
 
 
 @dataclass(frozen=True)
@@ -106,6 +68,10 @@ def pick(candidates: list[Candidate]) -> Pick:
     if len(close) == 1:
         return Pick(top, [])
     return Pick(None, close)
+
+
+# A phrase as scored: its text, tokens, idf weight and tokens as a set.
+_PhraseMeta = tuple[str, tuple[str, ...], float, frozenset[str]]
 
 
 @dataclass
@@ -151,10 +117,7 @@ class CatalogIndex:
         n = max(len(self.entries), 1)
         self.idf = {tok: math.log(1 + n / len(ids)) for tok, ids in self.postings.items()}
         # Per entry, per phrase: its idf weight and its tokens as a set (fixed for the index).
-        self.phrase_meta: list[list[tuple[float, frozenset[str]]]] = [
-            [(sum(self.idf.get(t, 1.0) for t in toks), frozenset(toks)) for _, toks in e.phrases]
-            for e in self.entries
-        ]
+        self.phrase_meta = [self._phrase_meta(e.phrases) for e in self.entries]
         # A query word the catalog never uses counts like a rare word: "blue widget" should
         # not match every widget perfectly.
         self.unknown_weight = math.log(1 + n)
@@ -162,6 +125,16 @@ class CatalogIndex:
         self.option_vocabulary = {tok for entry in self.entries for tok in entry.option_values} | {
             tok for entry in self.entries for toks, _, _ in entry.multiword_options for tok in toks
         }
+
+    def _phrase_meta(self, phrases: list[tuple[str, tuple[str, ...]]]) -> list[_PhraseMeta]:
+        """An entry's phrases as scored: text, tokens, idf weight and token set. A repeat of
+        earlier tokens ("butters" after "butter") is left out: it could never score higher."""
+        out, seen = [], set()
+        for text, toks in phrases:
+            if toks not in seen:
+                seen.add(toks)
+                out.append((text, toks, sum(self.idf.get(t, 1.0) for t in toks), frozenset(toks)))
+        return out
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -192,49 +165,73 @@ class CatalogIndex:
             return []
         expanded = self._expand(query)
         # Cheap first pass: idf-weighted votes from every catalog token a query token hits.
-        votes: dict[int, float] = defaultdict(float)
-        for options in expanded.values():
-            for tok, sim in options.items():
+        votes: dict[int, float] = {}
+        for matches in expanded.values():
+            for tok, sim in matches.items():
                 weight = self.idf[tok] * sim
+                if not votes:  # the first token's votes in one C call: often thousands
+                    votes = dict.fromkeys(self.postings[tok], weight)
+                    continue
+                get = votes.get
                 for idx in self.postings[tok]:
-                    votes[idx] += weight
+                    votes[idx] = get(idx, 0.0) + weight
         if not votes:
             return []
-        shortlist = heapq.nlargest(MAX_SCORED, votes, key=votes.__getitem__)
+        # The MAX_SCORED best, ties in first-seen order: what heapq.nlargest returns, but
+        # sorted in C rather than heaped in Python (the vote counts run to tens of thousands).
+        shortlist = sorted(votes, key=votes.__getitem__, reverse=True)[:MAX_SCORED]
         exact_ids = self.exact.get(tuple(query), set())
         scored = []
         prepared: dict[tuple[str, ...], _Prepared] = {}  # most candidates share one `rest`
         for idx in shortlist:
-            candidate = self._score(idx, query, expanded, idx in exact_ids, prepared)
-            if candidate.score >= MIN_SCORE:
-                scored.append(candidate)
-        scored.sort(key=lambda c: (-c.score, c.name))
-        return scored[:limit]
+            score, options, matched = self._score_parts(
+                idx, query, expanded, idx in exact_ids, prepared
+            )
+            if score >= MIN_SCORE:
+                scored.append((score, self.entries[idx].name, idx, options, matched))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        # Candidates are built for the few returned only, not for the hundreds scored.
+        return [
+            Candidate(self.entries[idx].sku, name, score, options, matched)
+            for score, name, idx, options, matched in scored[:limit]
+        ]
 
-    def _score(
+    def _score_parts(
         self,
         idx: int,
         query: list[str],
         expanded: dict[str, dict[str, float]],
         exact: bool,
         prepared: dict[tuple[str, ...], _Prepared] | None = None,
-    ) -> Candidate:
+    ) -> tuple[float, dict[str, str], str]:
+        """A candidate's score, the options the mention named and the phrase that matched
+        best (a Candidate is built only for the few a search returns)."""
         entry = self.entries[idx]
         # "hot chocolate" said whole is the name, though "chocolate" is also one of its options.
-        options, option_tokens = ({}, set()) if exact else self._options_in(entry, query)
-        rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
+        if exact or not (entry.option_values or entry.multiword_options):
+            options: dict[str, str] = {}
+            rest = tuple(query)
+        else:
+            options, option_tokens = self._options_in(entry, query)
+            rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
         cache = {} if prepared is None else prepared
         ready = cache.get(rest)
         if ready is None:
             ready = cache[rest] = self._prepare(rest, expanded)
         best_score, best_text = 0.0, entry.name
-        for (text, phrase), meta in zip(entry.phrases, self.phrase_meta[idx], strict=True):
-            score = self._phrase_score(phrase, meta, ready)
+        # A phrase's score depends on its tokens and the mention alone, and a large catalog
+        # repeats phrases across the shortlist ("butter", "garden butter"): each is scored once.
+        phrase_scores = ready.phrase_scores
+        for text, phrase, weight, phrase_set in self.phrase_meta[idx]:
+            score = phrase_scores.get(phrase)
+            if score is None:
+                score = self._phrase_score(phrase, weight, phrase_set, ready)
+                phrase_scores[phrase] = score
             if score > best_score:
                 best_score, best_text = score, text
         if exact:
             best_score = 1.0
-        return Candidate(entry.sku, entry.name, round(best_score, 4), options, best_text)
+        return round(best_score, 4), options, best_text
 
     def scores_for(self, mention: str, skus: list[str]) -> dict[str, float]:
         """Scores of the given products for a mention, however weak ("the oat one" among
@@ -249,10 +246,10 @@ class CatalogIndex:
         for idx, entry in enumerate(self.entries):
             if entry.sku.upper() in wanted:
                 exact = idx in self.exact.get(tuple(query), set())
-                candidate = self._score(idx, query, expanded, exact)
+                score, _, _ = self._score_parts(idx, query, expanded, exact)
                 words = {t for _, phrase in entry.phrases for t in phrase}
                 overlap = sum(1 for q in query if q in words) / len(query)
-                scores[by_upper[entry.sku.upper()]] = max(candidate.score, overlap * 0.5)
+                scores[by_upper[entry.sku.upper()]] = max(score, overlap * 0.5)
         return scores
 
     def options_named(self, position: int, words: list[str]) -> tuple[dict[str, str], set[int]]:
@@ -298,20 +295,31 @@ class CatalogIndex:
         return _Prepared(bool(rest), best_sim, words, sum(w for w, _ in words))
 
     def _phrase_score(
-        self, phrase: tuple[str, ...], meta: tuple[float, frozenset[str]], ready: _Prepared
+        self,
+        phrase: tuple[str, ...],
+        phrase_weight: float,
+        phrase_set: frozenset[str],
+        ready: _Prepared,
     ) -> float:
         """F-measure of idf-weighted coverage: how much of the phrase the mention says, and
         how much of the mention (not counting option words) the phrase explains."""
         if not ready.any_words:
             return 0.0
-        phrase_weight, phrase_set = meta
+        # Terms with no similarity add exactly nothing, so they are skipped.
+        best_sim, idf = ready.best_sim, self.idf
         covered_phrase = 0.0
         for tok in phrase:
-            covered_phrase += self.idf.get(tok, 1.0) * ready.best_sim.get(tok, 0)
+            sim = best_sim.get(tok)
+            if sim:
+                covered_phrase += idf.get(tok, 1.0) * sim
         covered_query = 0.0
         for weight, opts in ready.words:
-            sim = max((s for t, s in opts.items() if t in phrase_set), default=0.0)
-            covered_query += weight * sim
+            best = 0.0
+            for t, s in opts.items():
+                if s > best and t in phrase_set:
+                    best = s
+            if best:
+                covered_query += weight * best
         if covered_phrase == 0 or covered_query == 0:
             return 0.0
         precision = covered_query / ready.weight
@@ -326,6 +334,8 @@ class _Prepared:
     best_sim: dict[str, float]  # catalog token -> best similarity of any mention word
     words: list[tuple[float, dict[str, float]]]  # per mention word: weight, catalog matches
     weight: float  # the words' total weight
+    # Phrase tokens -> score against these words, filled while one search scores candidates.
+    phrase_scores: dict[tuple[str, ...], float] = field(default_factory=dict)
 
 
 class Resolver:

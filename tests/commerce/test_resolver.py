@@ -250,6 +250,24 @@ def test_catalog_index_can_be_used_directly() -> None:
     assert CatalogIndex([]).search("anything") == []
 
 
+def test_a_shared_phrase_is_scored_against_each_products_own_option_words() -> None:
+    """Phrase scores are shared between candidates within a search: "latte" scores for the
+    mention without "oat" where oat is an option (the cafe latte), with it where it is not."""
+    from commerce.models import Product
+
+    cafe = Product(
+        sku="CAFE", name="Cafe Latte", aliases=["latte", "lattes"], active=True,
+        options=[{"name": "milk", "values": ["whole", "oat"]}],
+    )  # fmt: skip
+    plain = Product(sku="PLAIN", name="Latte Cup", aliases=["latte"], options=[], active=True)
+    for products in ([cafe, plain], [plain, cafe]):
+        found = {c.sku: c for c in CatalogIndex(products).search("oat latte")}
+        assert found["CAFE"].score == 1.0
+        assert found["CAFE"].options == {"milk": "oat"}
+        assert found["CAFE"].matched == "latte"  # the first phrase of those scoring best
+        assert 0 < found["PLAIN"].score < 1.0
+
+
 def _product(sku: str, name: str, aliases: list[str]):  # type: ignore[no-untyped-def]
     from commerce.models import Product
 

@@ -1,0 +1,49 @@
+"""Normalising catalog text and spoken mentions into comparable tokens: lower case, no
+accents or punctuation, singular, without filler words or unit sizes ("2 Oat Milks 1 L" ->
+["oat", "milk"]). The resolver indexes and searches these tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Words that carry no product meaning in a mention.
+STOP_WORDS = frozenset(
+    "a an the some of for please me my with and or any few couple lot lots pack packs".split()
+)  # fmt: skip
+# Size and unit tokens in names like "Oat Milk 1 L" or "Greek Yogurt 500 g".
+UNIT_TOKENS = frozenset("g kg mg ml l cl oz lb lbs x pcs ct".split())  # fmt: skip
+
+
+def singular(token: str) -> str:
+    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return token[:-2]
+    if token.endswith("oes"):
+        return token[:-2]
+    if token.endswith("s"):
+        return token[:-1]
+    return token
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens: lower case, accents and punctuation gone, singular, no filler."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ").replace("'", "")
+    out = []
+    for raw in _NON_WORD.split(text):
+        if not raw or raw in STOP_WORDS or raw in UNIT_TOKENS or raw.isdigit():
+            continue
+        # "500g", "1l", "330ml": a size, not a word ("2m" of a cable option stays).
+        size = re.fullmatch(r"\d+(?:\.\d+)?([a-z]{1,3})", raw)
+        if size and size.group(1) in UNIT_TOKENS:
+            continue
+        out.append(singular(raw))
+    return out
