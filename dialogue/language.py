@@ -4,7 +4,7 @@ back the way a person would (lists, plurals, prices). Pure functions: no databas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from commerce.money import number_words, spoken_price
 
@@ -58,6 +58,10 @@ class ItemRequest:
     quantity_said: bool
     more: bool = False  # "another", "one more": add to what is there
     said: str = ""  # the words as said, quantity included: "half a dozen eggs"
+    # Read from the NLU's entities: the product and option values it named; no need to find
+    # them again in `mention`.
+    sku: str = ""
+    options: dict[str, str] = field(default_factory=dict)
 
 
 def normalise(text: str) -> str:
@@ -71,6 +75,44 @@ def strip_request_words(text: str) -> str:
     text = LEAD_INS.sub("", text, count=1)
     text = TRAILERS.sub("", text)
     return text.strip(" ,")
+
+
+# Quantities said in more than one word; the longest phrase at a position wins.
+COUNTING_PHRASES: list[tuple[tuple[str, ...], int]] = sorted(
+    [
+        (("half", "a", "dozen"), 6), (("half", "dozen"), 6), (("a", "dozen"), 12),
+        (("a", "couple", "of"), 2), (("a", "couple"), 2), (("couple", "of"), 2),
+        (("a", "pair", "of"), 2), (("pair", "of"), 2), (("a", "few"), 3),
+    ],
+    key=lambda p: -len(p[0]),
+)  # fmt: skip
+
+
+def counted_phrases(words: list[str]) -> list[tuple[int, int, int]]:
+    """(start, end, value) of each quantity that takes several words: "half a dozen",
+    "a couple of", "two dozen", "twenty five". Words are one utterance's tokens."""
+    lower = [w.lower() for w in words]
+    found: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(lower):
+        for phrase, value in COUNTING_PHRASES:
+            if tuple(lower[i : i + len(phrase)]) == phrase:
+                found.append((i, i + len(phrase), value))
+                i += len(phrase)
+                break
+        else:
+            first = NUMBER_WORDS.get(lower[i])
+            second = lower[i + 1] if i + 1 < len(lower) else ""
+            if first is not None and second in ("dozen", "dozens"):
+                found.append((i, i + 2, first * 12))
+                i += 2
+                continue
+            if first is not None and first >= 20 and NUMBER_WORDS.get(second, 10) < 10:
+                found.append((i, i + 2, first + NUMBER_WORDS[second]))
+                i += 2
+                continue
+            i += 1
+    return found
 
 
 def parse_quantity(chunk: str) -> tuple[int | None, str, bool]:
@@ -147,6 +189,15 @@ REFERENCES = frozenset(
         "more of those", "more of that", "more of them",
     ]
 )  # fmt: skip
+# What a quantity can count besides the product itself: "two bags of rice", "three boxes of
+# screws", "a pair of gloves". Generic English containers and measures, singular and plural.
+MEASURE_WORDS = frozenset(
+    """bag bags pack packs packet packets box boxes bottle bottles can cans tin tins jar jars
+    carton cartons cup cups tub tubs punnet punnets loaf loaves pouch pouches roll rolls bunch
+    bunches piece pieces sack sacks tube tubes pair pairs set sets kit kits gallon gallons litre
+    litres liter liters kilo kilos pound pounds sheet sheets case cases crate crates bundle
+    bundles unit units item items dozen dozens slice slices bar bars stick sticks""".split()
+)
 BARE_CONTAINER = re.compile(
     r"(?:bags?|packs?|packets?|boxe?s|box|bottles?|cans?|tins?|jars?|cartons?|cups?|tubs?|"
     r"punnets?|loaf|loaves|pouch(?:es)?|rolls?|bunch(?:es)?|pieces?|sacks?|tubes?)"

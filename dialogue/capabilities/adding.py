@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from commerce import cart as carts
 from commerce.errors import InvalidOption, OutOfStock
@@ -24,7 +25,7 @@ from dialogue.capabilities.turns import (
     product_by_sku,
     resolve_among,
 )
-from dialogue.entity_items import clear_products, entity_requests, product_entities
+from dialogue.entity_items import clear_products, entity_requests
 
 
 def alternative_to(turn: Turn, product: Product) -> Product | None:
@@ -148,8 +149,10 @@ def add_items(
     requests = (
         lang.split_items(product_words.text_without_names(turn)) if requests is None else requests
     )
-    if from_words and _entities_read_better(turn, requests):
-        requests = entity_requests(turn.entities, turn.text)
+    if from_words and clear_products(turn.entities):
+        # Products the NLU named, each clearly: the items are read from where the products,
+        # options and quantities are, not from the words split at "and" and commas.
+        requests = entity_requests(_options_said_as_products(turn), turn.text)
     if not requests:
         conversation.not_understood(turn)
         return
@@ -161,7 +164,9 @@ def add_items(
         request = dataclasses.replace(
             request, mention=product_words.with_synonyms(turn, request.mention)
         )
-        if base is not None and _extends_base(turn, base, request, added, problems):
+        # Lines read from entities are already whole; words may still refine the last one.
+        if base is not None and not request.sku and _extends_base(turn, base, request, added,
+                                                                   problems):  # fmt: skip
             continue
         if not request.mention:
             last = turn.slot("last_item")
@@ -173,8 +178,7 @@ def add_items(
                 base = base_line(turn, request.quantity, len(added) - 1)
             continue
         candidates, quantity = _candidates_for(turn, request)
-        request = lang.ItemRequest(quantity, request.mention, request.quantity_said,
-                                   request.more, request.said)  # fmt: skip
+        request = dataclasses.replace(request, quantity=quantity)
         choice = pick(candidates)
         if choice.best is None and not choice.alternatives:
             options = _only_options(turn, request.mention)
@@ -234,38 +238,30 @@ def add_items(
     say_added(turn, added, problems, changed=changed)
 
 
-def _entities_read_better(turn: Turn, requests: list[lang.ItemRequest]) -> bool:
-    """Whether the NLU's entities read an order the split words do not: a part that names
-    nothing in the catalog ("i was looking to order a macchiato", "caramel sauce") or asks
-    "which one?", one name split in two ("cloud and mist"), or one product with a quantity
-    or options the words lost ("to order two chai lattes", "a single cortado"), while the
-    entities name each product clearly."""
-    if not clear_products(turn.entities):
-        return False
-    index = catalog_index(turn.session)
-    named: list[tuple[lang.ItemRequest, Candidate]] = []
-    for request in requests:
-        words = [w for w in tokens(request.mention) if w not in ("one", "ones")]
-        if not words or all(w in index.option_vocabulary for w in words):
-            continue  # "another one", "large", "a plain one": about the item just added
-        choice = pick(resolve_mention(turn.session, mention=request.mention))
-        if choice.best is None:
-            return True
-        named.append((request, choice.best))
-    products = product_entities(turn.entities)
-    skus = [best.sku for _, best in named]
-    if any(skus.count(sku) > [p["value"] for p in products].count(sku) for sku in skus):
-        return True
-    if len(requests) == len(named) == len(products) == 1 and skus[0] == products[0]["value"]:
-        # Several parts ("two collars, one blue and one black") already say how the
-        # product's options and quantities divide; one part may have lost them.
-        request, best = named[0]
-        (read,) = entity_requests(turn.entities, turn.text)
-        if read.quantity_said and read.quantity != request.quantity:
-            return True
-        options = [e for e in turn.entities if e.get("entity") == "option"]
-        return any(best.options.get(e.get("role") or "") != e["value"] for e in options)
-    return not requests
+def _options_said_as_products(turn: Turn) -> list[dict[str, Any]]:
+    """The entities, with a product said "with" another as that one's option values when it
+    reads as them: "two lattes, one with oat milk" is a latte's milk, not a carton of oat
+    milk; "a bagel with cream cheese" stays two products when bagels have no such option."""
+    entities = sorted(turn.entities, key=lambda e: e["start"])
+    out: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for entity in entities:
+        if entity.get("entity") != "product":
+            out.append(entity)
+            continue
+        before = turn.text[previous["end"] : entity["start"]] if previous else ""
+        if previous is not None and re.search(r"\bwith\s*$", before):
+            owner = product_by_sku(turn, str(previous["value"]))
+            values = product_words.options_in_text(owner, entity["text"])
+            if values:
+                out.extend(
+                    {**entity, "entity": "option", "value": value, "role": group}
+                    for group, value in values.items()
+                )
+                continue
+        out.append(entity)
+        previous = entity
+    return out
 
 
 def _extends_base(
@@ -347,6 +343,9 @@ def base_description(turn: Turn, base: dict) -> str:
 
 def _candidates_for(turn: Turn, request: lang.ItemRequest) -> tuple[list[Candidate], int]:
     """Candidates for a request, and how many to add."""
+    if request.sku:
+        # Named by the NLU against the live catalog: that product, with those options.
+        return [Candidate(request.sku, "", 1.0, dict(request.options))], request.quantity
     candidates = resolve_mention(turn.session, mention=request.mention)
     if request.quantity_said and request.said and tokens(request.said) != tokens(request.mention):
         # "half a dozen eggs", "six eggs": the words may be a product's own name (a box of

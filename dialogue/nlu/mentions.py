@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from commerce.resolver import CatalogIndex, pick, tokens
-from dialogue.language import NUMBER_WORDS, ORDINALS
+from dialogue.language import NUMBER_WORDS, ORDINALS, counted_phrases
 
 # The words the featurizers see instead of the catalog's own: intent classification never
 # depends on which products a store sells. Training examples use these words directly.
@@ -146,9 +146,12 @@ def _number(word: str) -> int | None:
 
 def language_mentions(words: list[str]) -> list[Mention]:
     """Quantities and ordinals: the same for every store, so also applied to training data."""
-    found = []
+    found = [Mention(NUMBER, start, end, value) for start, end, value in counted_phrases(words)]
+    taken = {i for m in found for i in range(m.start, m.end)}
     for i, raw in enumerate(words):
         word = raw.lower()
+        if i in taken:
+            continue
         number = _number(word)
         if number is not None:
             found.append(Mention(NUMBER, i, i + 1, number, replaced=word not in KEPT_NUMBER_WORDS))
@@ -156,7 +159,7 @@ def language_mentions(words: list[str]) -> list[Mention]:
             found.append(
                 Mention(ORDINAL, i, i + 1, ORDINALS[word], replaced=word not in KEPT_ORDINAL_WORDS)
             )
-    return found
+    return sorted(found, key=lambda m: m.start)
 
 
 def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]:
@@ -165,7 +168,9 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     if index is None or not index.entries:
         return found
     catalog = _catalog(index)
-    numeric = {m.start for m in found}
+    # Single numbers are never catalog words; a phrase like "a dozen" may be part of a name
+    # ("a dozen eggs"), and then the name wins.
+    numeric = {m.start for m in found if m.kind == NUMBER and m.end - m.start == 1}
     # Per word: its normalised tokens, mapped onto catalog words (None: not a catalog word).
     normal: list[list[str]] = []
     for i, raw in enumerate(words):
@@ -186,6 +191,8 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     leftovers: list[list[int]] = []
     for run in runs:
         _products_in(run, normal, index, catalog, products, found, leftovers)
+    named = {i for m, _ in products for i in range(m.start, m.end)}
+    found = [m for m in found if not named.intersection(range(m.start, m.end))]
     found.extend(m for m, _ in products)
     for run in leftovers:
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS

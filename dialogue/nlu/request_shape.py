@@ -7,9 +7,12 @@ Two rules, each only against an unsure classifier or its fallback:
 - A question about a product is not an order: "what would a fifty foot hose run me" asked
   with a product and classified `add_item` becomes `product_info`, so asking never changes
   the cart. Requests phrased as questions ("can I get a latte?", "could you add two more?")
-  stay orders.
-- Products with an ordering verb are an order, not an order question: "I'd like to order two
-  lattes" classified `order_status`/`cancel_order`/`reorder` becomes `add_item`.
+  stay orders, and so does a question followed by an order ("Do you do chocolate
+  americanos? I'd like that.").
+- Products with buying said in the first person are an order, not a question about orders
+  or products, a greeting or a removal: "I'd like to order two lattes" classified
+  `order_status`, "think I'll have a nice mocha" classified `product_info`, "I'd like to try
+  the earl grey" classified `remove_item` become `add_item`.
 
 The intent ranking keeps every score; the overruled intent moves to the top with the
 confidence of the classifier's first choice, and the message records why in
@@ -41,31 +44,76 @@ REQUEST = re.compile(
     r"^(?:(?:and|so|ok|okay|um|uh|hey|also|oh)[\s,]+)*"
     r"(?:(?:can|could|may|might) (?:i|we)|(?:can|could|would|will) you)\b"
 )
-# Verbs of buying: "order", "get", "have", "buy", "take", "want", "like", "need", "add".
+# Buying said in the first person or as a request: "I'd like", "think I'll have", "I need",
+# "can I get", "get me", "let me try".
 ORDERING = re.compile(
-    r"\b(?:i'd like|i would like|i want|i'll have|i will have|i'll take|can i (?:get|have)|"
-    r"could i (?:get|have)|get me|add|buy|to order|order (?:a|an|some|two|three|\d))\b"
+    r"\b(?:i|i'd|i'll|i'm|we|we'd|we'll|let me|let's|me)\b[^.?!]*?"
+    r"\b(?:like|love|want|need|have|get|take|order|buy|try|grab|go for|do)\b"
+    r"|^(?:(?:and|so|ok|okay|um|uh|hey|also|oh|please)[\s,]+)*"
+    r"(?:get|give|grab|add|order|bring|gimme)\b"
+)
+# Asking to take something out is not buying it, whatever verb comes with it.
+REMOVING = re.compile(
+    r"\b(?:remove|take (?:off|out|away)|delete|drop|don't want|no more|without)\b"
 )
 ORDER_QUESTIONS = ("order_status", "cancel_order", "reorder")
 # What Rasa's FallbackClassifier (before this component) calls a message it could not place.
 FALLBACK = "nlu_fallback"
+# Intents an order can be mistaken for; corrections, answers and cart edits are not here.
+NOT_AN_ORDER = (*ORDER_QUESTIONS, FALLBACK, "product_info", "category_info", "recommend",
+                "greet", "goodbye", "thanks", "out_of_scope", "remove_item")  # fmt: skip
 
 
 def _products(message: Message) -> list[dict[str, Any]]:
     return [e for e in message.get(ENTITIES) or [] if e.get("entity") == "product"]
 
 
-def reshaped_intent(text: str, intent: str, confidence: float, products: bool) -> str | None:
-    """The intent the request's shape calls for, or None to keep the classifier's."""
+# Greetings that sound like questions but ask nothing: "what's up, I need a latte".
+GREETING = re.compile(
+    r"^(?:(?:hi|hello|hey|yo|good (?:morning|afternoon|evening))\b[\s,!]*)*"
+    r"(?:what's up|whats up|how's it going|hows it going|how are you(?: doing)?(?: today)?)?"
+    r"[\s,!]*"
+)
+
+
+def _sentences(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-case words) of each sentence, the end mark kept and a greeting
+    dropped: "is it hot?", "hey what's up, two lattes" -> "two lattes"."""
+    found = []
+    for match in re.finditer(r"[^.?!]+[.?!]*", text):
+        said = " ".join(match.group(0).lower().split())
+        said = GREETING.sub("", said, count=1)
+        if said.strip(" .?!"):
+            found.append((match.start(), match.end(), said))
+    return found
+
+
+def _asks(sentence: str) -> bool:
+    return bool(QUESTION.match(sentence) or sentence.endswith("?")) and not REQUEST.match(sentence)
+
+
+def reshaped_intent(
+    text: str, intent: str, confidence: float, products: list[tuple[int, int]]
+) -> str | None:
+    """The intent the request's shape calls for, or None to keep the classifier's. `products`
+    are the character spans of the product mentions."""
     if confidence >= UNSURE or not products:
         return None
+    sentences = _sentences(text)
+    naming = [s for s in sentences if any(s[0] <= a < s[1] for a, _ in products)]
+    # "Do you do chocolate americanos? I'd like that.": the order may follow the question.
+    ordering = [s for s in sentences if ORDERING.search(s[2]) and not _asks(s[2])]
+    if intent in ("add_item", FALLBACK) and any(_asks(s[2]) for s in naming) and not ordering:
+        return "product_info"
     normal = " ".join(text.lower().split())
-    if intent in ("add_item", FALLBACK) and (QUESTION.match(normal) or normal.endswith("?")):
-        if not REQUEST.match(normal):
-            return "product_info"
     about_an_order_number = "number" in normal.split()
-    if intent in (*ORDER_QUESTIONS, FALLBACK) and ORDERING.search(normal):
-        return None if about_an_order_number else "add_item"
+    if (
+        intent in NOT_AN_ORDER
+        and ordering
+        and not about_an_order_number
+        and not (intent == "remove_item" and REMOVING.search(normal))
+    ):
+        return "add_item"
     return None
 
 
@@ -89,8 +137,8 @@ class RequestShape(GraphComponent):
             name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
             if not name:
                 continue
-            new = reshaped_intent(message.get(TEXT) or "", name, confidence,
-                                  bool(_products(message)))  # fmt: skip
+            spans = [(int(e["start"]), int(e["end"])) for e in _products(message)]
+            new = reshaped_intent(message.get(TEXT) or "", name, confidence, spans)
             if new is None:
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != new]

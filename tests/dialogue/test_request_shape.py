@@ -4,9 +4,21 @@ are not an order question)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dialogue.nlu.request_shape import reshaped_intent
+
+# The product each test sentence names: its last word among these.
+PRODUCT_WORDS = ("hose", "ones", "collar", "milk", "latte", "those", "ice", "croissants",
+                 "lattes", "macchiato", "mocha", "grey", "cappuccino", "americanos",
+                 "cortado")  # fmt: skip
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in re.finditer(r"\w+", text) if m.group(0).lower() in PRODUCT_WORDS]
+    return spans[-1:]
 
 
 @pytest.mark.parametrize(
@@ -26,6 +38,13 @@ from dialogue.nlu.request_shape import reshaped_intent
         ("I would like to order 2 lattes", "order_status", "add_item"),
         ("I'd like a decaf macchiato", "reorder", "add_item"),
         ("i want two of the oat milk", "nlu_fallback", "add_item"),
+        ("How are you today? Think I'll have a nice mocha, thanks.", "product_info", "add_item"),
+        ("I think I'd like to try the earl grey.", "remove_item", "add_item"),
+        ("What's up I need a cappuccino to go please.", "product_info", "add_item"),
+        ("Do you guys do chocolate americanos? I'd like that.", "add_item", None),
+        ("I'm in the mood for a cortado. Can I get that to go?", "product_info", "add_item"),
+        ("I'd like you to remove the mocha", "remove_item", None),
+        ("do you have a red collar? I'd like to know", "add_item", None),
         # An order number is still about an order.
         ("I'd like to order number 4 again", "reorder", None),
         ("where is my order", "order_status", None),
@@ -34,11 +53,11 @@ from dialogue.nlu.request_shape import reshaped_intent
 def test_the_shape_decides_only_against_an_unsure_classifier(
     text: str, intent: str, expected: str | None
 ) -> None:
-    assert reshaped_intent(text, intent, 0.5, products=True) == expected
+    assert reshaped_intent(text, intent, 0.5, _spans(text)) == expected
 
 
 @pytest.mark.parametrize("text", ["what would a hose run me", "I'd like to order 2 lattes"])
 def test_a_sure_classifier_or_no_product_keeps_the_intent(text: str) -> None:
     for intent in ("add_item", "order_status"):
-        assert reshaped_intent(text, intent, 0.95, products=True) is None
-        assert reshaped_intent(text, intent, 0.5, products=False) is None
+        assert reshaped_intent(text, intent, 0.95, _spans(text)) is None
+        assert reshaped_intent(text, intent, 0.5, []) is None
