@@ -18,6 +18,7 @@ from dialogue.capabilities import (
     checkout_flow,
     order_tracking,
     product_words,
+    suggestion_limits,
 )
 from dialogue.capabilities.pending import (
     ChooseProduct,
@@ -147,6 +148,8 @@ def _in_cart_only(turn: Turn, mention: str) -> bool:
 
 def deny(turn: Turn) -> None:
     pending = turn.pending
+    if isinstance(pending, SuggestProduct):
+        suggestion_limits.record_declined(turn, pending.sku)  # never suggested again
     if isinstance(pending, ConfirmKeepCart) and not product_words.names_products(turn):
         cart_reminder.empty(turn)  # "no", "no thanks, start over"
         return
