@@ -25,6 +25,7 @@ MAX_DB_INTEGER = 2**31 - 1
 STAFF_ROLES = ("admin", "catalog", "orders")
 ORDER_STATUSES = ("placed", "preparing", "ready", "out_for_delivery", "delivered", "cancelled")
 FULFILMENTS = ("pickup", "delivery")
+NOTICE_KINDS = ("order_status", "staff_reply")
 
 
 def utcnow() -> datetime:
@@ -203,3 +204,17 @@ class Handoff(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     released_at = Column(DateTime(timezone=True))
     released_by = Column(String(200))
+
+
+class Notice(Base):
+    """Something to tell a shopper without being asked (an order is ready, a staff reply):
+    kept until a channel delivers it, so it is said exactly once, whichever device asks."""
+
+    __tablename__ = "notices"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)  # one of NOTICE_KINDS
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True), index=True)

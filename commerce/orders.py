@@ -35,6 +35,7 @@ from commerce.models import (
     OrderStatusChange,
     Product,
 )
+from commerce.notices import notify_order_status
 from commerce.purchase_guard import spending_problem
 from commerce.store import get_store_facts
 
@@ -310,13 +311,17 @@ def set_order_status(session: Session, *, order_id: int, status: str, changed_by
     if status not in ORDER_STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(ORDER_STATUSES)}")
     if status == "cancelled":
-        return cancel_order(session, order_id=order_id, changed_by=changed_by)
+        order = cancel_order(session, order_id=order_id, changed_by=changed_by)
+        notify_order_status(session, order)  # the store cancelled it: the shopper must know
+        return order
     order = get_order(session, order_id=order_id, for_update=True)
     if status not in TRANSITIONS[order.status]:
         raise IllegalTransition(_transition_message(order.status, status))
     if status == "out_for_delivery" and order.fulfilment != "delivery":
         raise IllegalTransition(f"order {order.id} is for pickup; it cannot go out for delivery")
     _record_status(order, status, changed_by)
+    # The shopper is told (order ready, out for delivery) in the status change's transaction.
+    notify_order_status(session, order)
     session.commit()
     return order
 

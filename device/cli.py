@@ -222,7 +222,7 @@ def _serve(
 def _try_voice_loop(settings: Any, store: Any, assistant: Any, customer: str) -> Any:
     from commerce.accounts import ensure_customer
     from device.audio_io import DeviceError, resolve_device
-    from device.loop import InProcessDialogue
+    from device.dialogue_clients import InProcessDialogue
 
     try:
         resolve_device(settings.input_device, kind="input")
@@ -463,7 +463,7 @@ async def _hear_file(parts: VoiceParts, path: Path) -> Any:
 def _dialogue_client(args: argparse.Namespace, settings: Any, store: Any) -> Any:
     """A voxcart server's assistant (--server), or the assistant in this process."""
     from commerce.accounts import ensure_customer
-    from device.loop import HttpDialogue, InProcessDialogue
+    from device.dialogue_clients import HttpDialogue, InProcessDialogue
 
     if args.server:
         return HttpDialogue(args.server, args.token or "")

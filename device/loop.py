@@ -24,11 +24,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, Protocol
-
-import httpx
 
 from device.audio_io import DeviceError, Microphone, Speaker
+from device.dialogue_clients import DialogueClient
+from device.notices import NoticeWatcher, QuietMoment
 from device.reply_overlap import ReplyOverlap
 from voice.audio import CHUNK_MS, level_dbfs
 from voice.stt import RecognitionStream, SttFinal, SttPartial, VoskEngine
@@ -88,6 +87,11 @@ class Ignored:
 
 
 @dataclass(frozen=True)
+class Notified:
+    notices: list[str]  # said unprompted at a quiet moment (an order ready, a staff reply)
+
+
+@dataclass(frozen=True)
 class DeviceProblem:
     code: str
     message: str
@@ -106,6 +110,7 @@ Event = (
     | Spoke
     | BargeIn
     | Ignored
+    | Notified
     | DeviceProblem
     | DeviceRecovered
 )
@@ -123,53 +128,12 @@ def print_event(event: Event) -> None:
         Spoke: lambda e: "" if e.completed else "(reply cut short)",
         BargeIn: lambda e: "(interrupted: listening)",
         Ignored: lambda e: f"(ignored {e.text!r}: {e.reason})",
+        Notified: lambda e: "assistant (notice): " + " ".join(e.notices),
         DeviceProblem: lambda e: f"audio problem: {e.message}",
         DeviceRecovered: lambda e: "audio device is back",
     }[type(event)](event)  # type: ignore[index]
     if text:
         print(text, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- dialogue clients
-
-
-class DialogueClient(Protocol):
-    """One turn; `metadata` goes with the text to the dialogue (`{"spoken_over_reply": bool}`
-    from the loop)."""
-
-    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]: ...
-
-
-class InProcessDialogue:
-    def __init__(self, assistant: Any, customer_id: str) -> None:
-        self.assistant, self.customer_id = assistant, customer_id
-
-    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]:
-        return list(await self.assistant.respond(self.customer_id, text, metadata=metadata))
-
-
-class HttpDialogue:
-    """A voxcart server's text channel: many devices share one store server."""
-
-    def __init__(self, server_url: str, token: str, device_name: str = "device") -> None:
-        self.url = server_url.rstrip("/") + "/webhooks/rest/webhook"
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.device_name = device_name
-        self.client = httpx.AsyncClient(timeout=30)
-
-    async def respond(self, text: str, *, metadata: dict[str, Any] | None = None) -> list[str]:
-        body: dict[str, Any] = {"sender": self.device_name, "message": text}
-        if metadata is not None:
-            body["metadata"] = metadata
-        try:
-            response = await self.client.post(self.url, json=body, headers=self.headers)
-        except httpx.HTTPError as exc:
-            return [f"Sorry, I can't reach the store right now ({type(exc).__name__})."]
-        if response.status_code == 401:
-            return ["Sorry, this device is not signed in to the store."]
-        if response.status_code >= 400:
-            return ["Sorry, something went wrong at the store."]
-        return [item["text"] for item in response.json() if item.get("text")]
 
 
 # ---------------------------------------------------------------- the loop
@@ -210,6 +174,7 @@ class VoiceLoop:
         self._reply_task: asyncio.Task | None = None
         # True from a reply's first audio to its end, pauses between sentences included.
         self.speaking = False
+        self.quiet = QuietMoment(settings.speech_dbfs)
 
     # -- driving
 
@@ -222,17 +187,25 @@ class VoiceLoop:
         self._overflows_reported = 0
         self._overflow_said_at = -1e9
         self.on_event(Listening(self.settings.mode))
-        while not stop.is_set():
-            try:
-                self.mic.open()
-                await self._listen(stop)
-            except DeviceError as exc:
-                if self._problem != exc.code:
-                    self.on_event(DeviceProblem(exc.code, exc.message))
-                self._problem = exc.code
-                await asyncio.sleep(RETRY_DEVICE_S)
-            finally:
-                self.mic.close()
+        notices = None
+        if hasattr(self.dialogue, "notices"):  # spoken at quiet moments (device/notices.py)
+            watcher = NoticeWatcher(self.dialogue.notices, self.speak_notices, self.may_speak)
+            notices = asyncio.create_task(watcher.run(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    self.mic.open()
+                    await self._listen(stop)
+                except DeviceError as exc:
+                    if self._problem != exc.code:
+                        self.on_event(DeviceProblem(exc.code, exc.message))
+                    self._problem = exc.code
+                    await asyncio.sleep(RETRY_DEVICE_S)
+                finally:
+                    self.mic.close()
+        finally:
+            if notices is not None:
+                notices.cancel()
 
     def _read_keys(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_event_loop_policy().get_event_loop()
@@ -270,6 +243,7 @@ class VoiceLoop:
                     )
                 )
             level = level_dbfs(chunk)
+            self.quiet.hear(level, in_utterance=stream is not None)
             if stream is None:
                 preroll.append(chunk)
                 overlap.hear(level, speaking=self.speaking)
@@ -368,12 +342,33 @@ class VoiceLoop:
             metadata = {"spoken_over_reply": spoken_over_reply}
             replies = await self.dialogue.respond(text, metadata=metadata)
         self.on_event(Answered(replies, (time.perf_counter() - started) * 1000))
-        first = True
+        await self._play(replies, started, stt_ms)
+
+    # -- notices: said unprompted, only when nobody is talking
+
+    def may_speak(self) -> bool:
+        """A quiet moment: no reply playing or being prepared, no utterance being heard, and
+        the room quiet for a while."""
+        replying = self._reply_task is not None and not self._reply_task.done()
+        return not self.speaking and not replying and self.quiet.quiet
+
+    async def speak_notices(self, notices: list[str]) -> None:
+        self.on_event(Notified(notices))
+        # As a reply task: the shopper talking over it stops it like any reply (barge-in).
+        self._reply_task = asyncio.create_task(self._play(notices))
+        await asyncio.wait({self._reply_task})  # cut short or not; the watcher goes on
+
+    async def _play(
+        self, replies: list[str], started: float | None = None, stt_ms: float = 0.0
+    ) -> None:
+        """Speaks `replies`, stopping at a barge-in; `started` (a turn's start) times the
+        first audio."""
+        first = started is not None
         try:
             for reply in replies:
                 self.speaking_text = reply
                 async for audio in self.tts.stream(reply):
-                    if first:
+                    if first and started is not None:
                         first_ms = (time.perf_counter() - started) * 1000 + stt_ms
                         self.on_event(SpeakingStarted(first_ms))
                         first = False

@@ -2,20 +2,26 @@
 
 - `POST /webhooks/rest/webhook`: a text channel compatible with Rasa's REST channel
   (`{"sender", "message"}` -> `[{"recipient_id", "text"}]`); the shopper is the one whose token
-  is in `Authorization: Bearer <token>`, whatever `sender` says.
+  is in `Authorization: Bearer <token>`, whatever `sender` says. The shopper's waiting notices
+  (an order ready for pickup, a staff reply) come first, then the replies to the message.
+- `GET /webhooks/rest/notices`: the same shopper's waiting notices alone, for a device or app
+  that is idle. Each notice is delivered once, by whichever of the two asks first.
 
 Rasa's action server protocol (`POST /webhook`) is in `dialogue.action_server`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, validator
+from sqlalchemy.orm import Session
 
 from commerce.api.deps import CustomerDep, SessionDep
+from commerce.notices import take_notices
 
 MAX_METADATA_KEYS = 20
 MAX_METADATA_JSON_CHARS = 2000
@@ -51,11 +57,33 @@ def text_channel_router(assistant: Any) -> APIRouter:
     ) -> list[dict[str, str]]:
         """One shopper turn; the replies to speak or show, in order."""
         customer_id = customer.id
+        notices = await asyncio.to_thread(_take, session, customer_id)
         # End the request's transaction before the turn: on SQLite it holds the write lock
         # the actions need.
         session.close()
+        # Told before the turn, so the history reads in the order the shopper hears it.
+        await assistant.record_notices(customer_id, notices)
         recipient = body.sender or customer_id
         replies = await assistant.respond(customer_id, body.message, metadata=body.metadata)
-        return [{"recipient_id": recipient, "text": text} for text in replies]
+        said = [text for text, _ in notices] + replies
+        return [{"recipient_id": recipient, "text": text} for text in said]
+
+    @router.get("/webhooks/rest/notices")
+    async def rest_notices(
+        customer: CustomerDep,
+        session: SessionDep,
+        sender: str = Query("", max_length=200, description="echoed as recipient_id"),
+    ) -> list[dict[str, str]]:
+        """The shopper's waiting notices, oldest first; empty when there are none."""
+        customer_id = customer.id
+        notices = await asyncio.to_thread(_take, session, customer_id)
+        session.close()
+        await assistant.record_notices(customer_id, notices)
+        return [{"recipient_id": sender or customer_id, "text": text} for text, _ in notices]
 
     return router
+
+
+def _take(session: Session, customer_id: str) -> list[tuple[str, str]]:
+    """(text, kind) of the shopper's waiting notices, now marked delivered."""
+    return [(n.text, n.kind) for n in take_notices(session, customer_id=customer_id)]

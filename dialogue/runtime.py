@@ -145,6 +145,21 @@ class Assistant:
         responses = await self.agent.handle_message(message) or []
         return [r["text"] for r in responses if r.get("text")]
 
+    async def record_notices(self, sender_id: str, notices: list[tuple[str, str]]) -> None:
+        """Writes delivered notices ((text, kind), taken from commerce.notices) into the
+        conversation history as the assistant's words."""
+        from dialogue.notices import record_in_history
+
+        await record_in_history(self.agent, sender_id, notices)
+
+    async def deliver_notices(self, customer_id: str) -> list[str]:
+        """The shopper's waiting notices from the dialogue's store, delivered once and
+        recorded in the conversation: what a device says at a quiet moment."""
+        from dialogue.context import get_context
+        from dialogue.notices import deliver_notices
+
+        return await deliver_notices(self.agent, get_context().sessions, customer_id)
+
     def use_tracker_store(self, tracker_store: Any) -> Any:
         """Swaps the tracker store (tests, and a process re-opening its database); returns the
         previous one. The store needs the domain to restore slots from stored events."""

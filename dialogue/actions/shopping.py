@@ -16,7 +16,10 @@ from dialogue.capabilities.turns import Turn
 from dialogue.context import get_context
 from dialogue.pin_privacy import mask_event_dicts
 
-SLOTS = ("pending", "last_item", "fulfilment", "misunderstood")
+SLOTS = (
+    "pending", "last_item", "fulfilment", "misunderstood", "declined", "recommended",
+    "cart_reminded",
+)  # fmt: skip
 HISTORY_TURNS = 40
 
 

@@ -11,12 +11,21 @@ from commerce.errors import CommerceError
 from commerce.resolver import pick, resolve_mention
 from dialogue import language as lang
 from dialogue import purchase
-from dialogue.capabilities import adding, cart_edits, checkout_flow, order_tracking, product_words
+from dialogue.capabilities import (
+    adding,
+    cart_edits,
+    cart_reminder,
+    checkout_flow,
+    order_tracking,
+    product_words,
+    suggestion_limits,
+)
 from dialogue.capabilities.pending import (
     ChooseProduct,
     ConfirmCancel,
     ConfirmCheckout,
     ConfirmEmpty,
+    ConfirmKeepCart,
     SuggestProduct,
 )
 from dialogue.capabilities.turns import (
@@ -53,6 +62,8 @@ def affirm(turn: Turn) -> None:
             return
         if not purchase.before_placing(turn, pending):  # spoken over, limits, voice PIN
             checkout_flow.place_order(turn, pending)
+    elif isinstance(pending, ConfirmKeepCart):
+        cart_reminder.keep(turn)
     elif isinstance(pending, ConfirmEmpty):
         carts.clear_cart(turn.session, customer_id=turn.customer_id)
         turn.set_pending(None)
@@ -137,6 +148,11 @@ def _in_cart_only(turn: Turn, mention: str) -> bool:
 
 def deny(turn: Turn) -> None:
     pending = turn.pending
+    if isinstance(pending, SuggestProduct):
+        suggestion_limits.record_declined(turn, pending.sku)  # never suggested again
+    if isinstance(pending, ConfirmKeepCart) and not product_words.names_products(turn):
+        cart_reminder.empty(turn)  # "no", "no thanks, start over"
+        return
     kind = pending.kind if pending is not None else None
     if (
         kind not in ("confirm_cancel", "choose_product")

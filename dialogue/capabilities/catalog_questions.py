@@ -12,7 +12,7 @@ from commerce.insights import best_sellers, bought_together
 from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, cart_edits, conversation, product_words
+from dialogue.capabilities import adding, cart_edits, conversation, product_words, suggestion_limits
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -285,7 +285,8 @@ def recommend(turn: Turn) -> None:
     if answer_superlative(turn):
         return
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
-    in_cart = set(cart.quantities)
+    # Never suggested: what is in the cart already, and what the shopper said no to.
+    in_cart = set(cart.quantities) | suggestion_limits.declined(turn)
     normal = lang.normalise(turn.text)
     mention = " ".join(w for w in re.split(r"[\s,]+", normal) if w not in RECOMMEND_WORDS)
     subject: str | None = None
@@ -311,6 +312,10 @@ def recommend(turn: Turn) -> None:
         # "what goes with this": the item just talked about, or the last one in the cart.
         last = turn.slot("last_item")
         subject = last["sku"] if last else (cart.items[-1].sku if cart.items else None)
+    if not suggestion_limits.may_recommend(turn):
+        # One recommendation a conversation: a vague turn does not get a second one.
+        turn.say("Is there something in particular you're looking for?")
+        return
     suggestion: Product | None = None
     reason = ""
     if subject:
@@ -334,12 +339,11 @@ def recommend(turn: Turn) -> None:
         else ""
     )
     turn.set_pending(SuggestProduct(sku=suggestion.sku))
+    suggestion_limits.count_recommendation(turn)
     thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
+    price = turn.money(suggestion.price_cents)
+    # One sentence: a suggestion, not a sales pitch.
     if reason == "How about":
-        turn.say(f"How about {thing}? It's {turn.money(suggestion.price_cents)}. "
-                 "Would you like one?")  # fmt: skip
+        turn.say(f"How about {thing}, for {price}?")
         return
-    turn.say(
-        f"{reason} {thing}{with_what}. It's {turn.money(suggestion.price_cents)}. "
-        "Would you like one?"
-    )
+    turn.say(f"{reason} {thing}{with_what}: would you like one, for {price}?")

@@ -18,6 +18,7 @@ from dialogue.capabilities import (
     adding,
     answers,
     cart_edits,
+    cart_reminder,
     catalog_questions,
     checkout_flow,
     conversation,
@@ -141,6 +142,7 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
             turn.set_pending(None)
             reading_back = False
     before = cart_state(turn) if reading_back else None
+    left = cart_reminder.left_cart(turn)  # as the shopper left it, before this turn
     try:
         HANDLERS[handler_name](turn)
     except CommerceError as exc:
@@ -162,4 +164,6 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
         elif "pending" not in turn.updates:
             # Nothing changed ("hmm, let me think"): a later yes must not place the order.
             turn.set_pending(None)
+    elif not reading_back:
+        cart_reminder.mention(turn, left, handler_name)
     return turn

@@ -81,14 +81,27 @@ class ConfirmCancel:
     order_id: int
 
 
+@dataclass(frozen=True)
+class ConfirmKeepCart:
+    """ "You still have ... in your cart; shall I keep them?": a no empties the cart."""
+
+    kind: ClassVar[str] = "confirm_keep_cart"
+
+
 Pending = (
-    SuggestProduct | ChooseProduct | ConfirmEmpty | ConfirmCheckout | ConfirmPin | ConfirmCancel
+    SuggestProduct
+    | ChooseProduct
+    | ConfirmEmpty
+    | ConfirmCheckout
+    | ConfirmPin
+    | ConfirmCancel
+    | ConfirmKeepCart
 )
 
 KINDS: dict[str, type[Pending]] = {
     kind.kind: kind
     for kind in (SuggestProduct, ChooseProduct, ConfirmEmpty, ConfirmCheckout, ConfirmPin,
-                 ConfirmCancel)
+                 ConfirmCancel, ConfirmKeepCart)
 }  # fmt: skip
 
 

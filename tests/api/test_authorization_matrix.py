@@ -58,6 +58,15 @@ class World:
             for who in (self.ann, self.bob):
                 add_to_cart(session, customer_id=who, sku="CROISSANT", quantity=1)
 
+    def queue_notices(self) -> None:
+        from commerce.notices import enqueue_notice
+
+        with self.store.sessions() as session:
+            for who in (self.ann, self.bob):
+                enqueue_notice(
+                    session, customer_id=who, text="Your order is ready.", kind="staff_reply"
+                )
+
     def set_pins(self, pin: str | None) -> None:
         with self.store.sessions() as session:
             for who in (self.ann, self.bob):
@@ -153,6 +162,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/webhooks/rest/webhook"): Rule(
         SHOPPER, lambda w: Call(json={"sender": "me", "message": "what time do you open"})
+    ),
+    # A shopper's own notices (taking them marks them delivered: refusals must not).
+    ("GET", "/webhooks/rest/notices"): Rule(
+        SHOPPER, lambda w: (w.queue_notices(), Call(query={"sender": "me"}))[1]
     ),
     # Catalog staff.
     ("GET", "/admin/products"): Rule(staff("catalog")),

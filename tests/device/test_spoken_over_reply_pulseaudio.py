@@ -23,11 +23,11 @@ from commerce.cart import add_to_cart
 from commerce.orders import count_orders
 from commerce.service import Store
 from device.audio_io import Microphone, Speaker
+from device.dialogue_clients import InProcessDialogue
 from device.loop import (
     Answered,
     BargeIn,
     Heard,
-    InProcessDialogue,
     Listening,
     LoopSettings,
     SpeakingStarted,

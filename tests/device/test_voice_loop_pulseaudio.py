@@ -14,10 +14,10 @@ import pytest
 
 from commerce.service import Store
 from device.audio_io import Microphone, Speaker, list_devices
+from device.dialogue_clients import InProcessDialogue
 from device.loop import (
     Answered,
     BargeIn,
-    InProcessDialogue,
     LoopSettings,
     SpeakingStarted,
     Spoke,
@@ -161,3 +161,42 @@ def test_a_vanished_microphone_is_reported_and_reopened(pulse, voice_loop, tmp_p
     problems = [e for e in events if isinstance(e, DeviceProblem)]
     assert problems and problems[0].code == "device_lost", events
     assert any(isinstance(e, DeviceRecovered) for e in events), events
+
+
+def test_a_notice_waits_for_the_shopper_and_the_reply_then_is_spoken(  # type: ignore[no-untyped-def]
+    pulse, feeder, recorder, voice_loop, sqlite_store, tmp_path
+):
+    """Staff mark the shopper's order ready while the shopper is talking: the device says
+    nothing over them or over its reply, and speaks the notice at the quiet moment after."""
+    from commerce.accounts import ensure_customer
+    from commerce.cart import add_to_cart
+    from commerce.orders import checkout, set_order_status
+    from device.loop import Heard, Notified
+
+    loop_, events = voice_loop
+    with sqlite_store.sessions() as session:
+        ensure_customer(session, customer_id="kiosk")
+        add_to_cart(session, customer_id="kiosk", sku="CROISSANT", quantity=1)
+        order_id = checkout(session, customer_id="kiosk", fulfilment="pickup").id
+        set_order_status(session, order_id=order_id, status="preparing", changed_by="staff:kim")
+
+    def staff_mark_ready() -> None:
+        with sqlite_store.sessions() as session:
+            set_order_status(session, order_id=order_id, status="ready", changed_by="staff:kim")
+
+    speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
+    threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
+    threading.Timer(1.4, staff_mark_ready).start()  # while the shopper is talking
+    done = lambda: sum(isinstance(e, Spoke) for e in events) >= 2  # noqa: E731
+    run_loop(loop_, done, limit_s=60)
+    kinds = [type(e) for e in events]
+    assert Notified in kinds, events
+    notified = kinds.index(Notified)
+    assert kinds.index(Heard) < kinds.index(Answered) < kinds.index(Spoke) < notified, events
+    assert events[notified].notices == [f"Your order number {order_id} is ready for pickup."]
+    assert events[-1] == Spoke(completed=True)
+    # Both the reply and the notice reached the speaker.
+    time.sleep(0.5)
+    said = [*next(e for e in events if isinstance(e, Answered)).replies, *events[notified].notices]
+    expected = sum(Synthesizer().synthesize(text).duration_s for text in said)
+    assert 0.5 * expected < speech_seconds(recorder.stop()) <= expected + 1.0

@@ -39,3 +39,27 @@ def test_handoff_is_listed_for_staff_and_released(
     assert sorted(i["sku"] for i in cart) == ["BAGEL", "CROISSANT"]
     again = chat_client.post(f"/admin/handoffs/{handoff['id']}/release", headers=admin_headers)
     assert again.status_code == 409
+
+
+def test_a_notice_is_in_the_conversation_staff_see(
+    chat_client: TestClient,  # noqa: F811 - the imported fixture
+    make_shopper: Callable,
+    admin_headers: dict[str, str],
+) -> None:
+    """A notice delivered on a poll is part of the conversation a handoff records."""
+    ann = make_shopper("Ann")
+    chat_client.post("/cart/items", json={"sku": "CROISSANT", "qty": 1}, headers=ann.headers)
+    order = chat_client.post("/checkout", json={"fulfilment": "pickup"}, headers=ann.headers)
+    order_id = order.json()["id"]
+    for status in ("preparing", "ready"):
+        moved = chat_client.patch(
+            f"/admin/orders/{order_id}", json={"status": status}, headers=admin_headers
+        )
+        assert moved.status_code == 200, moved.text
+    notice = f"Your order number {order_id} is ready for pickup."
+    polled = chat_client.get("/webhooks/rest/notices", headers=ann.headers).json()
+    assert [n["text"] for n in polled] == [notice]
+    say(chat_client, ann.headers, "I want to talk to a real person")
+    (handoff,) = chat_client.get("/admin/handoffs", headers=admin_headers).json()
+    said = [(line["speaker"], line["text"]) for line in handoff["conversation"]]
+    assert said.count(("assistant", notice)) == 1, said

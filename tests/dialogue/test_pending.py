@@ -12,6 +12,7 @@ from dialogue.capabilities.pending import (
     ConfirmCancel,
     ConfirmCheckout,
     ConfirmEmpty,
+    ConfirmKeepCart,
     ConfirmPin,
     SuggestProduct,
     from_slot,
@@ -33,6 +34,7 @@ EVERY_KIND = [
     ConfirmCheckout(fulfilment="pickup", total=1250, key="k-1"),
     ConfirmPin(fulfilment="delivery", total=990),
     ConfirmCancel(order_id=7),
+    ConfirmKeepCart(),
 ]
 
 

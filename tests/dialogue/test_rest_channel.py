@@ -63,3 +63,75 @@ def test_the_channel_needs_a_shopper_token(chat_client: TestClient) -> None:
         "/webhooks/rest/webhook", json={"message": 3}, headers={"Authorization": "Bearer nope"}
     )
     assert 400 <= bad.status_code < 500
+
+
+def poll(client: TestClient, headers: dict[str, str]) -> list[str]:
+    response = client.get("/webhooks/rest/notices", params={"sender": "me"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert all(r["recipient_id"] == "me" for r in response.json())
+    return [r["text"] for r in response.json()]
+
+
+def staff_moves(store: Store, order_id: int, *statuses: str) -> None:
+    from commerce.orders import set_order_status
+
+    with store.sessions() as session:
+        for status in statuses:
+            set_order_status(session, order_id=order_id, status=status, changed_by="staff:kim")
+
+
+def place_order(client: TestClient, headers: dict[str, str]) -> int:
+    client.post("/cart/items", json={"sku": "CROISSANT", "qty": 2}, headers=headers)
+    response = client.post("/checkout", json={"fulfilment": "pickup"}, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return int(response.json()["id"])
+
+
+def history(assistant, sender: str) -> list[str]:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    tracker = asyncio.run(assistant.agent.tracker_store.retrieve(sender))
+    return [e.text for e in tracker.events if e.type_name == "bot" and e.text]
+
+
+def test_a_notice_comes_before_the_reply_to_the_next_message_once(
+    chat_client: TestClient, make_shopper: Callable, store: Store, assistant
+) -> None:  # type: ignore[no-untyped-def]
+    ann = make_shopper("Ann")
+    order_id = place_order(chat_client, ann.headers)
+    staff_moves(store, order_id, "preparing", "ready")
+    texts = [r["text"] for r in say(chat_client, ann.headers, "what time do you close")]
+    notice = f"Your order number {order_id} is ready for pickup."
+    assert texts[0] == notice and len(texts) > 1
+    again = [r["text"] for r in say(chat_client, ann.headers, "thanks")]
+    assert notice not in again
+    assert poll(chat_client, ann.headers) == []
+    # In the conversation history once, before the reply it came with.
+    said = history(assistant, ann.id)
+    assert said.count(notice) == 1 and said.index(notice) == said.index(texts[1]) - 1
+
+
+def test_an_idle_client_polls_for_its_own_notices(
+    chat_client: TestClient, make_shopper: Callable, store: Store, assistant
+) -> None:  # type: ignore[no-untyped-def]
+    ann, bob = make_shopper("Ann"), make_shopper("Bob")
+    order_id = place_order(chat_client, ann.headers)
+    assert poll(chat_client, ann.headers) == []
+    staff_moves(store, order_id, "preparing", "ready")
+    assert poll(chat_client, bob.headers) == []  # Bob's token never sees Ann's notices
+    notice = f"Your order number {order_id} is ready for pickup."
+    assert poll(chat_client, ann.headers) == [notice]
+    assert poll(chat_client, ann.headers) == []
+    assert notice not in [r["text"] for r in say(chat_client, ann.headers, "hi")]
+    assert history(assistant, ann.id).count(notice) == 1
+
+
+def test_polling_needs_a_shopper_token(chat_client: TestClient) -> None:
+    response = chat_client.get("/webhooks/rest/notices")
+    assert response.status_code == 401 and "Bearer" in response.json()["detail"]
+    long_sender = chat_client.get(
+        "/webhooks/rest/notices",
+        params={"sender": "x" * 201},
+        headers={"Authorization": "Bearer x"},
+    )
+    assert 400 <= long_sender.status_code < 500

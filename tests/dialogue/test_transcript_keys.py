@@ -121,26 +121,52 @@ expect:
     passes(run(runner, loop, path))
 
 
-@pytest.mark.parametrize("check", ["bot_contains: [ready]", "bot_not_contains: [sorry]"])
-def test_a_bot_check_after_a_staff_step_fails_loudly(tmp_path, runner, loop, check) -> None:  # type: ignore[no-untyped-def]
-    """Proactive notices do not exist yet: a check of what the assistant says on its own
-    must fail with that reason, never pass on silence (or on the previous turn's words)."""
+def test_a_bot_check_after_a_staff_step_checks_the_notice(tmp_path, runner, loop) -> None:  # type: ignore[no-untyped-def]
+    """What the assistant says on its own after staff move the order is the notice, only the
+    notice (not the previous turn's words), and it is said once: the next turn does not
+    repeat it."""
     path = write(
         tmp_path,
-        f"""\
+        """\
 given:
   orders:
-    - items: {{HONEY: 1}}
+    - items: {HONEY: 1}
       status: preparing
 steps:
   - user: "is my order ready"
-  - staff: {{status: ready}}
-  - {check}
+  - bot_contains: ["being prepared"]
+  - staff: {status: ready}
+  - bot_contains: ["is ready for pickup"]
+  - bot_not_contains: ["prepared"]
+  - user: "thanks"
+  - bot_not_contains: ["ready for pickup"]
+""",
+    )
+    result = run(runner, loop, path)
+    passes(result)
+    notices = [line for line in result.conversation if "(notice)" in line]
+    assert len(notices) == 1 and "order number" in notices[0], result.conversation
+
+
+def test_a_bot_check_after_a_staff_step_with_nothing_to_tell_fails(tmp_path, runner, loop) -> None:  # type: ignore[no-untyped-def]
+    """Staff starting to prepare an order tells the shopper nothing: a check for words after
+    that step fails, never passes on the previous turn's words."""
+    path = write(
+        tmp_path,
+        """\
+given:
+  orders:
+    - items: {HONEY: 1}
+      status: placed
+steps:
+  - user: "is my order ready"
+  - staff: {status: preparing}
+  - bot_contains: [["order", "preparing", "ready"]]
 """,
     )
     result = run(runner, loop, path)
     assert not result.passed
-    assert "step 3: proactive notices are not implemented yet" in result.failure
+    assert result.failure.startswith("step 3: the assistant did not say"), result.failure
 
 
 @pytest.mark.parametrize(

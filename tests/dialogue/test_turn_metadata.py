@@ -15,7 +15,7 @@ from commerce.api.app import create_app
 from commerce.cart import add_to_cart
 from commerce.orders import count_orders
 from commerce.service import Store
-from device.loop import HttpDialogue, InProcessDialogue
+from device.dialogue_clients import HttpDialogue, InProcessDialogue
 from dialogue import context
 from dialogue.channels import MAX_METADATA_JSON_CHARS, MAX_METADATA_KEYS, text_channel_router
 
