@@ -203,3 +203,17 @@ class Handoff(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     released_at = Column(DateTime(timezone=True))
     released_by = Column(String(200))
+
+
+class Notice(Base):
+    """Something to tell a shopper without being asked (a staff reply, an order that is
+    ready); delivered once, on the shopper's next turn through their channel."""
+
+    __tablename__ = "notices"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)  # "order_status" | "staff_reply" | ...
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))

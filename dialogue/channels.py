@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, validator
 
 from commerce.api.deps import CustomerDep, SessionDep
+from commerce.notices import take_notices
 
 MAX_METADATA_KEYS = 20
 MAX_METADATA_JSON_CHARS = 2000
@@ -56,6 +57,8 @@ def text_channel_router(assistant: Any) -> APIRouter:
         session.close()
         recipient = body.sender or customer_id
         replies = await assistant.respond(customer_id, body.message, metadata=body.metadata)
-        return [{"recipient_id": recipient, "text": text} for text in replies]
+        # What staff (or the store) queued for the shopper came before this turn: said first.
+        told = [notice.text for notice in take_notices(session, customer_id=customer_id)]
+        return [{"recipient_id": recipient, "text": text} for text in [*told, *replies]]
 
     return router
