@@ -108,6 +108,11 @@ def edit_product(request: Request, session: SessionDep, signed: CatalogForm, sku
     )
 
 
+def _lines(bad: list[dict]) -> str:
+    count = len({row["line"] for row in bad})
+    return "the line" if count == 1 else f"the {count} lines"
+
+
 @router.get("/import")
 def import_page(request: Request, staff: CatalogStaff) -> Response:
     return render(request, "catalog_import.html", staff)
@@ -155,7 +160,7 @@ async def import_catalog(request: Request, session: SessionDep, signed: CatalogF
             "catalog_import.html",
             staff,
             status=422,
-            error=f"Nothing was imported. Fix the {len(bad)} line(s) below and import again.",
+            error=f"Nothing was imported. Fix {_lines(bad)} below and import again.",
             bad=bad,
             filename=upload.filename,
         )
