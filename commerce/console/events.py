@@ -58,8 +58,9 @@ async def changes(
     sessions: sessionmaker,
     *,
     every: float = CHECK_EVERY_SECONDS,
-    lasts: float = STREAM_SECONDS,
+    lasts: float | None = None,
 ) -> AsyncIterator[str]:
+    lasts = STREAM_SECONDS if lasts is None else lasts
     yield "retry: 2000\n\n"
     seen = await anyio.to_thread.run_sync(_look, sessions)
     started = last_sent = time.monotonic()
