@@ -61,8 +61,12 @@ async def changes(
     lasts: float | None = None,
 ) -> AsyncIterator[str]:
     lasts = STREAM_SECONDS if lasts is None else lasts
-    yield "retry: 2000\n\n"
     seen = await anyio.to_thread.run_sync(_look, sessions)
+    yield "retry: 2000\n\n"
+    # Something may have changed between rendering the page and connecting (or while the
+    # browser reconnected): one refresh of each fragment on connecting closes that gap.
+    for name in seen:
+        yield f"event: {name}\ndata: connected\n\n"
     started = last_sent = time.monotonic()
     while time.monotonic() - started < lasts:
         await anyio.sleep(every)
