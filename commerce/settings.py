@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Rate-limit counters in Redis (redis://host:port/db), shared by every server process;
     # empty keeps them in this process's memory.
     redis_url: str = ""
+    # Signs the staff console's session cookies; empty: a new secret at every start (staff
+    # sign in again after a restart). Set it when several server processes share the load.
+    console_secret: str = ""
+    console_session_hours: int = 12
     models_dir: Path = PROJECT_ROOT / "models"
     # Any Vosk model folder; empty means models_dir/vosk/<the first model there>.
     vosk_model: Path | None = None

@@ -196,7 +196,10 @@ def _serve(
     if voice_customer and loaded is not None:
         voice_loop, parts = _try_voice_loop(settings, store, loaded, voice_customer)
     # rasa pins websockets 10.4, which uvicorn's default websocket support cannot import.
-    config = uvicorn.Config(app, host=host, port=port, ws="none", log_level="warning")
+    # The console's live streams never finish by themselves: a stop waits this long for them.
+    config = uvicorn.Config(
+        app, host=host, port=port, ws="none", log_level="warning", timeout_graceful_shutdown=3
+    )
     server = uvicorn.Server(config)
     print(
         f"voxcart store API on http://{host}:{port} (docs at http://{host}:{port}/docs)", flush=True

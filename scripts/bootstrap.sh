@@ -12,6 +12,8 @@ apt_packages=(espeak-ng libespeak-ng1 libportaudio2)
 if [ "$purpose" = test ]; then
     # The device tests run a real PulseAudio server with virtual devices.
     apt_packages+=(pulseaudio libasound2-plugins sox)
+    # The console's browser test drives Debian's Chromium through its WebDriver.
+    apt_packages+=(chromium chromium-driver)
     if [ -n "${CI:-}" ]; then apt_packages+=(postgresql redis-server); fi
 fi
 missing=()

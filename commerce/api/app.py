@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,6 +17,7 @@ from commerce.api.openapi_schema import complete_openapi
 from commerce.api.rate_limits import RateLimitMiddleware, RateLimits
 from commerce.api.routes import admin, handoffs, products, purchase_controls, shopper, staff
 from commerce.api.server_errors import LastResortMiddleware
+from commerce.console import error_page, is_console, mount_console
 from commerce.errors import CatalogImportError, CommerceError
 from commerce.settings import get_settings
 
@@ -55,9 +56,10 @@ def create_app(
     app.include_router(purchase_controls.router)
     for router in extra_routers:
         app.include_router(router)
+    settings = get_settings()
+    mount_console(app, settings)
 
     if body_limits is None or rate_limits is None:
-        settings = get_settings()
         body_limits = body_limits or BodyLimits.from_settings(settings)
         rate_limits = rate_limits or RateLimits.from_settings(settings)
     # The last one added runs first: the last resort catches whatever the others raise, and
@@ -74,21 +76,28 @@ def create_app(
         return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(CommerceError)
-    async def _commerce_error(_: Request, exc: CommerceError) -> JSONResponse:
+    async def _commerce_error(request: Request, exc: CommerceError) -> Response:
+        if is_console(request):
+            return error_page(request, exc.status, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         body = {"error": exc.code, "detail": exc.message}
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        if is_console(request):
+            return error_page(request, 422, f"That address is not right ({detail}).")
         return JSONResponse(
             {"error": "invalid_request", "detail": detail, "errors": errors}, status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_console(request):
+            message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+            return error_page(request, exc.status_code, message)
         return JSONResponse(
             {"error": "http_error", "detail": exc.detail}, status_code=exc.status_code
         )

@@ -20,6 +20,7 @@ from commerce.api.json_body import json_body_problem
 from commerce.settings import Settings
 
 CATALOG_IMPORT = ("POST", "/admin/catalog/import")
+CONSOLE_CATALOG_IMPORT = ("POST", "/console/catalog/import")  # the same CSV, as a file upload
 CHAT_TURN = ("POST", "/webhooks/rest/webhook")
 ACTION_CALL = ("POST", "/webhook")
 _DIGITS = re.compile(r"[0-9]+")
@@ -44,6 +45,10 @@ class BodyLimits:
             default=RouteBodyLimit(settings.max_body_bytes),
             routes={
                 CATALOG_IMPORT: RouteBodyLimit(settings.max_catalog_import_bytes, json=False),
+                # The form's own fields and multipart framing come on top of the file.
+                CONSOLE_CATALOG_IMPORT: RouteBodyLimit(
+                    settings.max_catalog_import_bytes + 16 * 1024, json=False
+                ),
                 CHAT_TURN: RouteBodyLimit(settings.max_chat_body_bytes),
                 ACTION_CALL: RouteBodyLimit(settings.max_action_call_bytes),
             },

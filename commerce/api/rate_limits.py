@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # Rasa's action server protocol: the caller is the store's own Rasa server, holding the shared
 # secret and calling for every shopper at once; a per-caller budget would throttle the store.
 UNLIMITED_PATHS = frozenset({"/webhook", "/actions"})
+CONSOLE_COOKIE = "voxcart_console"  # commerce.console.session.SESSION_COOKIE
 _WHO = {"staff": "staff key", "shopper": "shopper token", "anonymous": "address"}
 
 
@@ -83,7 +84,19 @@ def _caller(scope: Scope) -> tuple[str, str]:
     authorization = headers.get(b"authorization", b"").strip()
     if authorization:
         return "shopper", _digest(authorization.decode("latin-1"))
+    session = _console_session(headers.get(b"cookie", b""))
+    if session:
+        # A console session is a staff credential; a forged cookie ends 401 like a bad key.
+        return "staff", _digest(session)
     return "anonymous", _address(scope)
+
+
+def _console_session(cookie_header: bytes) -> str | None:
+    for part in cookie_header.decode("latin-1").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == CONSOLE_COOKIE and value:
+            return value
+    return None
 
 
 def _address(scope: Scope) -> str:

@@ -279,6 +279,13 @@ class OrderStatusIn(RequestBody):
         extra = "forbid"
 
 
+class StaffReplyIn(RequestBody):
+    text: str = Field(..., min_length=1, max_length=1000, description="what the shopper is told")
+
+    class Config:
+        extra = "forbid"
+
+
 class HandoffPublic(BaseModel):
     id: int
     customer_id: str

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from commerce.accounts import ensure_customer
 from commerce.errors import CommerceError
-from commerce.handoffs import active_handoff
+from commerce.handoffs import active_handoff, note_shopper_message
 from commerce.resolver import resolve_mention
 from dialogue import language as lang
 from dialogue import purchase
@@ -95,6 +95,8 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     cart while the order is being read back leads to a fresh read-back."""
     ensure_customer(turn.session, customer_id=turn.customer_id)
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
+        # Staff read it in the console and answer through the shopper's notices.
+        note_shopper_message(turn.session, customer_id=turn.customer_id, text=turn.text)
         turn.say("A member of our staff has your conversation and will reply shortly.")
         return turn
     if purchase.awaiting_pin(turn) and purchase.pin_turn(turn, handler_name):

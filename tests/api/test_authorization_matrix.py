@@ -119,6 +119,12 @@ def new_key(world: World) -> int:
 
 # Who may call a route. `staff(...)` names the roles besides admin, which may do everything.
 PUBLIC, SHOPPER, OWN, ACTION_SERVER = "public", "shopper", "own", "action_server"
+# The console (/console) signs staff in with a session cookie, never with the headers these
+# callers send: to all of them a page is a redirect to the sign-in page, a form post a 401,
+# and the sign-in form without its CSRF cookie a 403. Who may do what once signed in is in
+# tests/console/test_console_access.py.
+CONSOLE_PAGE, CONSOLE_FORM, SIGN_IN_FORM = "console_page", "console_form", "sign_in_form"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 def staff(*roles: str) -> frozenset[str]:
@@ -211,6 +217,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/handoffs/{handoff_id}/release"): Rule(
         staff("orders"), lambda w: Call(params={"handoff_id": new_handoff(w)})
     ),
+    ("POST", "/admin/handoffs/{handoff_id}/messages"): Rule(
+        staff("orders"),
+        lambda w: Call(params={"handoff_id": new_handoff(w)}, json={"text": "On my way!"}),
+    ),
     ("PUT", "/admin/customers/{customer_id}/pin"): Rule(
         staff("orders"), lambda w: Call(params={"customer_id": w.ann}, json={"pin": "4821"})
     ),
@@ -253,6 +263,44 @@ POLICY: dict[tuple[str, str], Rule] = {
         ),
     ),
     ("GET", "/actions"): Rule(ACTION_SERVER),
+    # The staff console (see CONSOLE_PAGE above).
+    ("GET", "/console/sign-in"): Rule(PUBLIC),
+    ("POST", "/console/sign-in"): Rule(
+        SIGN_IN_FORM, lambda w: Call(content=b"key=vxk_x", headers=FORM)
+    ),
+    ("GET", "/console"): Rule(CONSOLE_PAGE),
+    ("POST", "/console/sign-out"): Rule(CONSOLE_FORM),
+    ("GET", "/console/events"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/handoffs"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/handoffs/queue"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/handoffs/{handoff_id}"): Rule(
+        CONSOLE_PAGE, lambda w: Call(params={"handoff_id": new_handoff(w)})
+    ),
+    ("GET", "/console/handoffs/{handoff_id}/conversation"): Rule(
+        CONSOLE_PAGE, lambda w: Call(params={"handoff_id": new_handoff(w)})
+    ),
+    ("POST", "/console/handoffs/{handoff_id}/reply"): Rule(
+        CONSOLE_FORM,
+        lambda w: Call(params={"handoff_id": new_handoff(w)}, content=b"text=hello", headers=FORM),
+    ),
+    ("POST", "/console/handoffs/{handoff_id}/release"): Rule(
+        CONSOLE_FORM, lambda w: Call(params={"handoff_id": new_handoff(w)})
+    ),
+    ("GET", "/console/orders"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/orders/board"): Rule(CONSOLE_PAGE),
+    ("POST", "/console/orders/{order_id}/status"): Rule(
+        CONSOLE_FORM,
+        lambda w: Call(
+            params={"order_id": w.place_order(w.ann)}, content=b"status=preparing", headers=FORM
+        ),
+    ),
+    ("GET", "/console/catalog"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/catalog/import"): Rule(CONSOLE_PAGE),
+    ("POST", "/console/catalog/products/{sku}"): Rule(
+        CONSOLE_FORM,
+        lambda w: Call(params={"sku": "CROISSANT"}, content=b"price=2.75", headers=FORM),
+    ),
+    ("POST", "/console/catalog/import"): Rule(CONSOLE_FORM),
 }
 
 CALLERS = (
@@ -271,6 +319,8 @@ def expected_status(audience: str | frozenset[str], caller: str) -> str:
     """'2xx', or the refusal code."""
     if audience == PUBLIC:
         return "2xx"
+    if audience in (CONSOLE_PAGE, CONSOLE_FORM, SIGN_IN_FORM):
+        return {CONSOLE_PAGE: "303", CONSOLE_FORM: "401", SIGN_IN_FORM: "403"}[audience]
     if audience == ACTION_SERVER:
         return "2xx" if caller == "the action server secret" else "401"
     if caller in ("no credentials", "wrong credentials", "the action server secret"):
@@ -373,6 +423,7 @@ def test_route_answers_each_caller_as_the_policy_says(
             json=call.json,
             content=call.content,
             headers={**call.headers, **headers},
+            follow_redirects=False,
         )
         where = f"{method} {path} as {caller}: {response.status_code} {response.text[:300]}"
         if want == "2xx":

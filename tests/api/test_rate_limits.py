@@ -194,3 +194,26 @@ def test_two_app_instances_share_one_redis_counter(store: Store, client_for: Cal
     assert_limited(first.get("/admin/products", headers=key))
     time.sleep(retry_after)
     assert second.get("/admin/products", headers=key).status_code == 200
+
+
+def test_console_sessions_have_the_staff_budget_and_forged_ones_count_as_failures(
+    store: Store, client_for: Callable
+) -> None:
+    """Signed-in console staff are not squeezed into the per-address budget (a tablet loads
+    fragments all day), and an invented session cookie is refused 401 like an invented key."""
+    from tests.console.test_console_access import sign_in
+
+    app = limited_app(store, anonymous=WINDOW, staff="100/minute")
+    with store.sessions() as session:
+        key = create_staff_key(session, label="counter", role="orders")
+    here = client_for(app, "10.0.0.1")
+    here.follow_redirects = False
+    sign_in(here, key)  # sign-in page and form: two requests on the address's budget
+    for _ in range(5):
+        assert here.get("/console/orders/board").status_code == 200
+    forger = client_for(app, "10.0.0.2")
+    for n in range(3):
+        forger.cookies.set("voxcart_console", f"invented-{n}", path="/console")
+        assert forger.get("/console/orders").status_code == 401
+    forger.cookies.set("voxcart_console", "invented-4", path="/console")
+    assert_limited(forger.get("/console/orders"))

@@ -63,3 +63,31 @@ def test_a_notice_is_in_the_conversation_staff_see(
     (handoff,) = chat_client.get("/admin/handoffs", headers=admin_headers).json()
     said = [(line["speaker"], line["text"]) for line in handoff["conversation"]]
     assert said.count(("assistant", notice)) == 1, said
+
+
+def test_staff_reply_reaches_the_shopper_on_their_next_turn(
+    chat_client: TestClient,  # noqa: F811 - the imported fixture
+    make_shopper: Callable,
+    admin_headers: dict[str, str],
+) -> None:
+    ann = make_shopper("Ann")
+    say(chat_client, ann.headers, "I want to talk to a real person")
+    (handoff,) = chat_client.get("/admin/handoffs", headers=admin_headers).json()
+    # What the shopper says while waiting is kept for staff to read.
+    say(chat_client, ann.headers, "is anyone there?")
+    sent = chat_client.post(
+        f"/admin/handoffs/{handoff['id']}/messages",
+        json={"text": "Yes, Dana here. How can I help?"},
+        headers=admin_headers,
+    )
+    assert sent.status_code == 200, sent.text
+    said = [(line["speaker"], line["text"]) for line in sent.json()["conversation"]]
+    assert said[-2:] == [
+        ("shopper", "is anyone there?"),
+        ("staff", "Yes, Dana here. How can I help?"),
+    ]
+    replies = [r["text"] for r in say(chat_client, ann.headers, "do you have oat milk?")]
+    assert replies[0] == "Yes, Dana here. How can I help?"
+    # Told once: the next turn does not repeat it.
+    again = [r["text"] for r in say(chat_client, ann.headers, "hello?")]
+    assert "Yes, Dana here. How can I help?" not in again

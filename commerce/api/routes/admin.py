@@ -216,6 +216,12 @@ async def admin_import_catalog(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRequest("the catalog must be UTF-8 text") from None
+    return ImportResult(imported=import_catalog_text(session, staff, text))
+
+
+def import_catalog_text(session: Session, staff: StaffKey, text: str) -> int:
+    """Imports a catalog CSV (all rows or none; CatalogImportError lists every bad line) and
+    logs its SKUs in the same commit. The console's import uses this too."""
     products = parse_catalog_csv(text)
     skus = [p.sku for p in products]
     logged = {"count": len(skus), "skus": skus[:MAX_LOGGED_SKUS]}
@@ -224,7 +230,7 @@ async def admin_import_catalog(
     record_at_commit(
         session, actor=actor_of(staff), action="catalog.import", target="catalog", after=logged
     )
-    return ImportResult(imported=import_products(session, products=products))
+    return import_products(session, products=products)
 
 
 @router.post("/customers", response_model=CustomerCreated, status_code=status.HTTP_201_CREATED)
