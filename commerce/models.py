@@ -43,6 +43,8 @@ class Product(Base):
     price_cents = Column(Integer, nullable=False)
     stock = Column(Integer, nullable=False, default=0)
     # [{"name": "size", "values": ["small", "medium", "large"]}]; the first value is the default.
+    # A group whose values change the price also holds "price_changes": {"large": 100} (minor
+    # units, values without a change left out).
     options = Column(JSON, nullable=False, default=list)
     description = Column(Text, nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True)
@@ -54,6 +56,21 @@ class Product(Base):
 
     def default_options(self) -> dict[str, str]:
         return {group["name"]: group["values"][0] for group in self.options or []}
+
+    def option_price_changes(self) -> dict[str, dict[str, int]]:
+        """{"size": {"medium": 50, "large": 100}}: only groups and values that change it."""
+        return {
+            group["name"]: dict(group["price_changes"])
+            for group in self.options or []
+            if group.get("price_changes")
+        }
+
+    def unit_price_for(self, options: dict[str, str] | None) -> int:
+        """The price of one unit with these options chosen (minor units)."""
+        changes = self.option_price_changes()
+        return int(self.price_cents) + sum(
+            changes.get(group, {}).get(value, 0) for group, value in (options or {}).items()
+        )
 
 
 class CatalogState(Base):
