@@ -220,3 +220,34 @@ class Handoff(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     released_at = Column(DateTime(timezone=True))
     released_by = Column(String(200))
+
+
+class TurnLogEntry(Base):
+    """One assistant turn, for the KPIs (commerce.kpis): who, when, what was understood, how
+    long it took, and what it led to. No words are kept, only what the turn was."""
+
+    __tablename__ = "turn_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    customer_id = Column(String(64), nullable=False, index=True)  # the conversation's shopper
+    intent = Column(String(64), nullable=False, default="")  # what the classifier said
+    handler = Column(String(64), nullable=False, default="")  # the action that ran
+    # False when the turn ended in "Sorry, I didn't catch that" (or the handoff it leads to).
+    understood = Column(Boolean, nullable=False)
+    latency_ms = Column(Integer, nullable=False)  # message received -> replies ready
+    handoff = Column(Boolean, nullable=False, default=False)  # this turn passed it to a person
+    order_id = Column(Integer)  # the order this turn placed, if any
+    cart_quantity = Column(Integer, nullable=False, default=0)  # units in the cart after it
+
+
+class CsatResponse(Base):
+    """An answer to "How did I do, from one to five?", asked once after an order."""
+
+    __tablename__ = "csat_responses"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    customer_id = Column(String(64), nullable=False, index=True)
+    order_id = Column(Integer)
+    score = Column(Integer, nullable=False)  # 1..5

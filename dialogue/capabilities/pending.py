@@ -81,14 +81,29 @@ class ConfirmCancel:
     order_id: int
 
 
+@dataclass(frozen=True)
+class AskRating:
+    """ "How did I do, from one to five?", asked once after an order is placed: a number
+    answers it; anything else skips it (dialogue.capabilities.survey)."""
+
+    kind: ClassVar[str] = "ask_rating"
+    order_id: int
+
+
 Pending = (
-    SuggestProduct | ChooseProduct | ConfirmEmpty | ConfirmCheckout | ConfirmPin | ConfirmCancel
+    SuggestProduct
+    | ChooseProduct
+    | ConfirmEmpty
+    | ConfirmCheckout
+    | ConfirmPin
+    | ConfirmCancel
+    | AskRating
 )
 
 KINDS: dict[str, type[Pending]] = {
     kind.kind: kind
     for kind in (SuggestProduct, ChooseProduct, ConfirmEmpty, ConfirmCheckout, ConfirmPin,
-                 ConfirmCancel)
+                 ConfirmCancel, AskRating)
 }  # fmt: skip
 
 
