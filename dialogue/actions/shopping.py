@@ -12,7 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from commerce.turn_log import TurnRecord, record_turn
+from commerce import turn_log
+from commerce.turn_log import TurnRecord
 from dialogue import turn_timing
 from dialogue.capabilities import dispatch
 from dialogue.capabilities.turns import Turn
@@ -61,8 +62,9 @@ def run_handler(handler: str, tracker: Tracker) -> Turn:
             entities=list(tracker.latest_message.get("entities") or []),
         )
         dispatch.run_turn(turn, handler)
-        record_turn(
-            session,
+        # Written by a background thread: the replies do not wait for the disk.
+        turn_log.submit(
+            context.sessions,
             TurnRecord(
                 customer_id=turn.customer_id,
                 at=turn.now,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from commerce import turn_log
 from commerce.models import CsatResponse, TurnLogEntry
 from commerce.service import Store
 
@@ -30,6 +31,7 @@ def test_turns_logged_rating_recorded_and_counted(
     assert "thanks for the rating" in thanked.lower()
     say(chat_client, ann.headers, "flibber the jabberwock sideways")
 
+    turn_log.flush()  # rows are written by a background thread
     with store.sessions() as session:
         rows = list(session.scalars(select(TurnLogEntry).order_by(TurnLogEntry.id)))
         ratings = [(r.customer_id, r.score) for r in session.scalars(select(CsatResponse))]
