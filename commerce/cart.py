@@ -99,13 +99,14 @@ def get_cart(session: Session, *, customer_id: str) -> CartView:
     for line in session.scalars(_line_query(customer_id)):
         product = line.product
         groups = product.option_groups()
+        options = {k: v for k, v in line.options.items() if k in groups}
         items.append(
             CartItem(
                 sku=product.sku,
                 name=product.name,
                 quantity=line.quantity,
-                options={k: v for k, v in line.options.items() if k in groups},
-                unit_price_cents=product.price_cents,
+                options=options,
+                unit_price_cents=product.unit_price_for(options),
                 assumed_options={},
             )
         )
@@ -170,7 +171,7 @@ def add_to_cart(
         name=product.name,
         quantity=line.quantity,
         options=complete,
-        unit_price_cents=product.price_cents,
+        unit_price_cents=product.unit_price_for(complete),
         assumed_options=assumed,
     )
 
@@ -240,7 +241,14 @@ def change_options(
     else:
         target.options, target.options_key = complete, key
     session.commit()
-    return CartItem(product.sku, product.name, target.quantity, complete, product.price_cents, {})
+    return CartItem(
+        product.sku,
+        product.name,
+        target.quantity,
+        complete,
+        product.unit_price_for(complete),
+        {},
+    )
 
 
 def remove_from_cart(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from commerce.errors import CatalogImportError, InvalidRequest, NotFound, RowError
 from commerce.models import CatalogState, Product
-from commerce.money import parse_price
+from commerce.money import format_price, parse_price, parse_price_change
 
 COLUMNS = ("sku", "name", "aliases", "category", "unit", "price", "stock", "options", "description")
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock")
@@ -53,8 +53,29 @@ def parse_aliases(text: str) -> list[str]:
     return list(seen)
 
 
+# "medium +0.50", "no milk -0.30", "large + 1.00": the last word, starting with a sign, is a
+# change to the price. A sign inside a value ("extra-hot") is not preceded by a space.
+_VALUE_WITH_CHANGE = re.compile(r"^(?P<value>.*?\S)\s+(?P<change>[+-](?:\s*[\d.]\S*|\S*))$")
+
+
+def _split_price_change(group: str, raw: str) -> tuple[str, int]:
+    """'medium +0.50' -> ('medium', 50); 'small' -> ('small', 0)."""
+    text = " ".join(raw.split()).lower()
+    match = _VALUE_WITH_CHANGE.match(text)
+    if match is None:
+        return text, 0
+    try:
+        return match["value"], parse_price_change(match["change"])
+    except ValueError as exc:
+        raise ValueError(
+            f"option {group}={match['value']}: {exc} (write the value, a space, then the change)"
+        ) from None
+
+
 def parse_options(text: str) -> list[dict]:
-    """'size=small|large;milk=whole|oat' -> [{"name": "size", "values": [...]}, ...]."""
+    """'size=small|medium +0.50;milk=whole|oat' -> [{"name": "size", "values": [...],
+    "price_changes": {"medium": 50}}, {"name": "milk", "values": [...]}]. "price_changes" is
+    there only when a value of the group changes the price."""
     groups: list[dict] = []
     for chunk in filter(None, (part.strip() for part in text.split(";"))):
         name, sep, values_text = chunk.partition("=")
@@ -63,21 +84,50 @@ def parse_options(text: str) -> list[dict]:
             raise ValueError(f"option group {chunk!r} must look like name=value|value")
         if not OPTION_NAME_PATTERN.match(name):
             raise ValueError(f"option name {name!r} must be lower-case letters, digits, - or _")
-        values = [" ".join(v.split()).lower() for v in values_text.split("|")]
+        parsed = [_split_price_change(name, v) for v in values_text.split("|")]
+        values = [value for value, _ in parsed]
         if not values or any(not v for v in values):
             raise ValueError(f"option group {name!r} has an empty value")
         if len(set(values)) != len(values):
             raise ValueError(f"option group {name!r} lists a value twice")
         if any(g["name"] == name for g in groups):
             raise ValueError(f"option group {name!r} appears twice")
-        groups.append({"name": name, "values": values})
+        group: dict = {"name": name, "values": values}
+        changes = {value: cents for value, cents in parsed if cents}
+        if changes:
+            group["price_changes"] = changes
+        groups.append(group)
     return groups
 
 
+def option_value_text(value: str, change_cents: int) -> str:
+    """The CSV form of one value: 'medium +0.50', or 'small' without a change."""
+    if not change_cents:
+        return value
+    return f"{value} {'-' if change_cents < 0 else '+'}{format_price(abs(change_cents))}"
+
+
+def options_text(groups: Iterable[dict]) -> str:
+    """Option groups back in their CSV form (the inverse of `parse_options`)."""
+    return ";".join(
+        f"{g.get('name', '')}="
+        + "|".join(
+            option_value_text(str(v), (g.get("price_changes") or {}).get(v, 0))
+            for v in g.get("values") or []
+        )
+        for g in groups
+    )
+
+
 def validate_options(groups: Iterable[dict]) -> list[dict]:
-    """Checks option groups that arrive as JSON (the API) the same way as CSV text."""
-    text = ";".join(f"{g.get('name', '')}={'|'.join(g.get('values') or [])}" for g in groups)
-    return parse_options(text)
+    """Checks option groups that arrive as JSON (the API) the same way as CSV text; a value
+    may carry its price change as in the CSV ("medium +0.50")."""
+    return parse_options(options_text(groups))
+
+
+def cheapest_unit_price(price_cents: int, options: list[dict]) -> int:
+    """The lowest price any choice of options gives (a discount option can lower it)."""
+    return price_cents + sum(min([0, *(g.get("price_changes") or {}).values()]) for g in options)
 
 
 def parse_catalog_csv(text: str) -> list[ProductData]:
@@ -161,6 +211,8 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
             options = parse_options(cells.get("options", ""))
         except ValueError as exc:
             bad("options", str(exc))
+        if not row_errors and cheapest_unit_price(price_cents, options) < 0:
+            bad("options", "a price change takes the price below zero; make the discount smaller")
         unit = cells.get("unit", "") or "each"
         if row_errors:
             errors.extend(row_errors)
@@ -250,7 +302,16 @@ def get_product(session: Session, *, sku: str) -> Product:
     return product
 
 
+def _refuse_price_below_zero(name: str, price_cents: int, options: list[dict]) -> None:
+    if cheapest_unit_price(price_cents, options) < 0:
+        raise InvalidRequest(
+            f"{name}: an option's price change takes the price below zero; "
+            "make the discount smaller or the price higher"
+        )
+
+
 def create_product(session: Session, *, data: ProductData) -> Product:
+    _refuse_price_below_zero(data.name, data.price_cents, data.options)
     if session.scalar(select(Product.id).where(Product.sku == data.sku)) is not None:
         raise InvalidRequest(f"a product with SKU {data.sku} already exists")
     product = Product(sku=data.sku)
@@ -267,6 +328,11 @@ def update_product(session: Session, *, sku: str, changes: dict) -> Product:
     product = get_product(session, sku=sku)
     for key, value in changes.items():
         setattr(product, key, value)
+    try:
+        _refuse_price_below_zero(product.name, product.price_cents, product.options or [])
+    except InvalidRequest:
+        session.rollback()
+        raise
     if changes.keys() & {"name", "aliases", "options", "active", "category"}:
         bump_catalog_version(session)
     session.commit()

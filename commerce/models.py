@@ -44,6 +44,8 @@ class Product(Base):
     price_cents = Column(Integer, nullable=False)
     stock = Column(Integer, nullable=False, default=0)
     # [{"name": "size", "values": ["small", "medium", "large"]}]; the first value is the default.
+    # A group whose values change the price also holds "price_changes": {"large": 100} (minor
+    # units, values without a change left out).
     options = Column(JSON, nullable=False, default=list)
     description = Column(Text, nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True)
@@ -55,6 +57,21 @@ class Product(Base):
 
     def default_options(self) -> dict[str, str]:
         return {group["name"]: group["values"][0] for group in self.options or []}
+
+    def option_price_changes(self) -> dict[str, dict[str, int]]:
+        """{"size": {"medium": 50, "large": 100}}: only groups and values that change it."""
+        return {
+            group["name"]: dict(group["price_changes"])
+            for group in self.options or []
+            if group.get("price_changes")
+        }
+
+    def unit_price_for(self, options: dict[str, str] | None) -> int:
+        """The price of one unit with these options chosen (minor units)."""
+        changes = self.option_price_changes()
+        return int(self.price_cents) + sum(
+            changes.get(group, {}).get(value, 0) for group, value in (options or {}).items()
+        )
 
 
 class CatalogState(Base):
@@ -218,3 +235,34 @@ class Notice(Base):
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     delivered_at = Column(DateTime(timezone=True), index=True)
+
+
+class TurnLogEntry(Base):
+    """One assistant turn, for the KPIs (commerce.kpis): who, when, what was understood, how
+    long it took, and what it led to. No words are kept, only what the turn was."""
+
+    __tablename__ = "turn_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    customer_id = Column(String(64), nullable=False, index=True)  # the conversation's shopper
+    intent = Column(String(64), nullable=False, default="")  # what the classifier said
+    handler = Column(String(64), nullable=False, default="")  # the action that ran
+    # False when the turn ended in "Sorry, I didn't catch that" (or the handoff it leads to).
+    understood = Column(Boolean, nullable=False)
+    latency_ms = Column(Integer, nullable=False)  # message received -> replies ready
+    handoff = Column(Boolean, nullable=False, default=False)  # this turn passed it to a person
+    order_id = Column(Integer)  # the order this turn placed, if any
+    cart_quantity = Column(Integer, nullable=False, default=0)  # units in the cart after it
+
+
+class CsatResponse(Base):
+    """An answer to "How did I do, from one to five?", asked once after an order."""
+
+    __tablename__ = "csat_responses"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    customer_id = Column(String(64), nullable=False, index=True)
+    order_id = Column(Integer)
+    score = Column(Integer, nullable=False)  # 1..5

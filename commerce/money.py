@@ -20,6 +20,21 @@ def parse_price(text: str) -> int:
         raise ValueError(f"price must be a decimal like 4.20, got {text!r}") from exc
 
 
+_PRICE_CHANGE = re.compile(r"^[+-]\d{1,7}(\.\d{1,2})?$")
+
+
+def parse_price_change(text: str) -> int:
+    """'+0.50' -> 50, '-0.30' -> -30: an option value's change to the price. The sign is
+    required, so a change never reads as a price. Raises ValueError fit for a person."""
+    cleaned = "".join(text.split())
+    if not _PRICE_CHANGE.match(cleaned):
+        raise ValueError(
+            f"a price change must be a sign and a decimal like +0.50 or -0.30, got {text!r}"
+        )
+    cents = parse_price(cleaned[1:])
+    return -cents if cleaned[0] == "-" else cents
+
+
 def format_price(cents: int) -> str:
     """420 -> '4.20' (the API's decimal string)."""
     sign = "-" if cents < 0 else ""

@@ -170,14 +170,17 @@ def checkout(
         subtotal = 0
         for line in lines:
             product = line.product
-            line_total = product.price_cents * line.quantity
+            # The price with the options chosen, kept on the line: later catalog changes do
+            # not move what this order cost.
+            unit_price = product.unit_price_for(line.options)
+            line_total = unit_price * line.quantity
             subtotal += line_total
             order.lines.append(
                 OrderLine(
                     product_id=product.id,
                     sku=product.sku,
                     name=product.name,
-                    unit_price_cents=product.price_cents,
+                    unit_price_cents=unit_price,
                     quantity=line.quantity,
                     options=dict(line.options),
                     line_total_cents=line_total,
@@ -390,16 +393,17 @@ def record_past_order(
         options = {} if isinstance(spec, int) else dict(spec.get("options") or {})
         product = get_product(session, sku=sku)
         complete, _ = complete_options(product, options)
-        subtotal += product.price_cents * quantity
+        unit_price = product.unit_price_for(complete)
+        subtotal += unit_price * quantity
         order.lines.append(
             OrderLine(
                 product_id=product.id,
                 sku=product.sku,
                 name=product.name,
-                unit_price_cents=product.price_cents,
+                unit_price_cents=unit_price,
                 quantity=quantity,
                 options=complete,
-                line_total_cents=product.price_cents * quantity,
+                line_total_cents=unit_price * quantity,
             )
         )
     fee = store.delivery_fee_cents(subtotal) if fulfilment == "delivery" else 0

@@ -84,6 +84,27 @@ def cmd_catalog_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> Any:
+    """A --from/--to value: YYYY-MM-DD, or argparse's own error saying so."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-11-30") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from commerce.kpi_report import write_report
+
+    store = _open(args)
+    with store.sessions() as session:
+        report = write_report(session, Path(args.out), start=args.start, end=args.end)
+    print(f"wrote {report.html} and {len(report.plots)} plots "
+          f"({report.kpis['from']} to {report.kpis['to']})")  # fmt: skip
+    return 0
+
+
 def cmd_staff_create_key(args: argparse.Namespace) -> int:
     from commerce.accounts import create_staff_key
 
@@ -764,6 +785,16 @@ def build_parser() -> argparse.ArgumentParser:
     pull_model = models_sub.add_parser("pull", parents=[common], help="download a Vosk model")
     pull_model.add_argument("name", help="small-en-us")
     pull_model.set_defaults(func=cmd_models_pull)
+
+    report = sub.add_parser(
+        "report", parents=[common], help="KPIs as report.html and PNG plots in a folder"
+    )
+    report.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    report.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD",
+                        help="first day (store time); default 30 days before --to")  # fmt: skip
+    report.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD",
+                        help="last day, included; default today")  # fmt: skip
+    report.set_defaults(func=cmd_report)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

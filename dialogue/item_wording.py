@@ -23,7 +23,7 @@ Pure functions: no database, no Rasa.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from commerce.resolver import singular
@@ -329,3 +329,22 @@ def join_items(phrases: list[str]) -> str:
     if len(phrases) < 2 or not any("," in p for p in phrases):
         return join_words(phrases)
     return ", ".join(phrases[:-1]) + ", and " + phrases[-1]
+
+
+def describe_price_changes(
+    changes: Mapping[str, Mapping[str, int]], money: Callable[[int], str]
+) -> str:
+    """What option values add to the price, said once after the price: 'a medium is 50
+    cents more, a large 1 dollar more and oat milk 60 cents more' (negative: 'less')."""
+    parts = []
+    for group, by_value in changes.items():
+        for value, cents in by_value.items():
+            said = option_phrase(group, value)
+            if said is None or not cents:
+                continue
+            thing = _with_article(said.text) if said.adjective else said.text
+            parts.append((thing, f"{money(abs(cents))} {'more' if cents > 0 else 'less'}"))
+    if not parts:
+        return ""
+    first, *rest = parts
+    return join_words([f"{first[0]} is {first[1]}", *(f"{t} {m}" for t, m in rest)])

@@ -139,6 +139,9 @@ class Assistant:
         loop says there whether the words were spoken over the assistant's reply)."""
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+        from dialogue import turn_timing
+
+        turn_timing.mark_received()  # the turn log's latency counts from here
         message = UserMessage(
             text, CollectingOutputChannel(), sender_id, metadata=dict(metadata or {}) or None
         )

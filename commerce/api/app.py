@@ -15,7 +15,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from commerce.api.body_limits import BodyLimitMiddleware, BodyLimits
 from commerce.api.openapi_schema import complete_openapi
 from commerce.api.rate_limits import RateLimitMiddleware, RateLimits
-from commerce.api.routes import admin, handoffs, products, purchase_controls, shopper, staff
+from commerce.api.routes import (
+    admin,
+    handoffs,
+    kpis,
+    products,
+    purchase_controls,
+    shopper,
+    staff,
+)
 from commerce.api.server_errors import LastResortMiddleware
 from commerce.console import error_page, is_console, mount_console
 from commerce.errors import CatalogImportError, CommerceError
@@ -54,6 +62,7 @@ def create_app(
     app.include_router(handoffs.router)
     app.include_router(staff.router)
     app.include_router(purchase_controls.router)
+    app.include_router(kpis.router)
     for router in extra_routers:
         app.include_router(router)
     settings = get_settings()

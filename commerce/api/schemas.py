@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, root_validator, validator
 
 from commerce.cart import CartItem, CartView
-from commerce.catalog import MAX_STOCK, validate_options
+from commerce.catalog import MAX_STOCK, option_value_text, validate_options
 from commerce.models import Handoff, Order, Product, StaffAuditEntry, StaffKey
 from commerce.money import format_price, parse_price
 
@@ -18,8 +18,28 @@ def _price(value: str) -> str:
 
 
 def _options(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Checked as the CSV is; values keep their price change ("medium +0.50") until the
+    route turns them into option groups (`option_groups_of`)."""
     groups = validate_options([{"name": k, "values": v} for k, v in value.items()])
-    return {g["name"]: g["values"] for g in groups}
+    return {g["name"]: option_values_text(g) for g in groups}
+
+
+def option_values_text(group: dict) -> list[str]:
+    changes = group.get("price_changes") or {}
+    return [option_value_text(v, changes.get(v, 0)) for v in group["values"]]
+
+
+def option_groups_of(options: dict[str, list[str]]) -> list[dict]:
+    """{"size": ["small", "large +1.00"]} -> the stored groups, price changes in cents."""
+    return validate_options([{"name": k, "values": v} for k, v in options.items()])
+
+
+def option_prices_of(product: Product) -> dict[str, dict[str, str]]:
+    """{"size": {"large": "1.00"}}: what each option value adds (or, negative, takes off)."""
+    return {
+        group: {value: format_price(cents) for value, cents in changes.items()}
+        for group, changes in product.option_price_changes().items()
+    }
 
 
 def _has_nul(value: Any) -> bool:
@@ -52,6 +72,8 @@ class ProductPublic(BaseModel):
     price: str
     stock: int
     options: dict[str, list[str]]
+    # What a value adds to `price` ({"size": {"large": "1.00"}}); values not listed add nothing.
+    option_prices: dict[str, dict[str, str]]
     category: str
     unit: str
     aliases: list[str]
@@ -66,6 +88,7 @@ class ProductPublic(BaseModel):
             price=format_price(product.price_cents),
             stock=product.stock,
             options=product.option_groups(),
+            option_prices=option_prices_of(product),
             category=product.category,
             unit=product.unit,
             aliases=list(product.aliases or []),

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from commerce import turn_log
+from commerce.turn_log import TurnRecord
+from dialogue import turn_timing
 from dialogue.capabilities import dispatch
 from dialogue.capabilities.turns import Turn
 from dialogue.context import get_context
@@ -45,6 +49,7 @@ def _spoken_over_reply(tracker: Tracker) -> bool:
 
 
 def run_handler(handler: str, tracker: Tracker) -> Turn:
+    started = turn_timing.received_at() or time.monotonic()
     context = get_context()
     with context.sessions() as session:
         turn = Turn(
@@ -59,7 +64,22 @@ def run_handler(handler: str, tracker: Tracker) -> Turn:
             spoken_over_reply=_spoken_over_reply(tracker),
             entities=list(tracker.latest_message.get("entities") or []),
         )
-        return dispatch.run_turn(turn, handler)
+        dispatch.run_turn(turn, handler)
+        # Written by a background thread: the replies do not wait for the disk.
+        turn_log.submit(
+            context.sessions,
+            TurnRecord(
+                customer_id=turn.customer_id,
+                at=turn.now,
+                intent=turn.intent,
+                handler=handler,
+                understood=not turn.not_understood,
+                latency_ms=round((time.monotonic() - started) * 1000),
+                handoff=turn.handed_off,
+                order_id=turn.placed_order_id,
+            ),
+        )
+        return turn
 
 
 class ShopAction(Action, metaclass=abc.ABCMeta):

@@ -11,6 +11,7 @@ from commerce import cart as carts
 from commerce.insights import best_sellers, bought_together
 from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
+from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities import adding, cart_edits, conversation, product_words, suggestion_limits
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -99,7 +100,8 @@ def product_info(turn: Turn) -> None:
     # "Great, two of those": what was just asked about is what "those" means next.
     turn.set("last_item", {"sku": product.sku, "options": choice.best.options, "quantity": 0})
     name = lang.spoken_name(product.name)
-    price = turn.money(product.price_cents)
+    chosen = _valid_options(product, choice.best.options)
+    price = turn.money(product.unit_price_for(carts.complete_options(product, chosen)[0]))
     unit = "" if product.unit in ("each", "") else f" per {product.unit}"
     asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
     asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
@@ -111,6 +113,7 @@ def product_info(turn: Turn) -> None:
     parts = []
     if asks_options and choices:
         parts.append(f"The {name} comes in {choices}. It's {price}{unit}.")
+        parts.append(_price_changes(turn, product, chosen))
         if product.stock <= 0:
             parts.append("It's out of stock right now, though.")
     elif asks_stock and not asks_price:
@@ -130,13 +133,36 @@ def product_info(turn: Turn) -> None:
             description = description[:1].lower() + description[1:]
         parts.append(f"{name.capitalize()}: {description}.")
         parts.append(f"It's {price}{unit}.")
+    elif product.option_price_changes():
+        # "How much is a large latte?": the price with the options said (or the defaults of
+        # the groups that change it), then what the other choices add.
+        priced = {g: product.default_options()[g] for g in product.option_price_changes()}
+        thing = wording.describe_item(
+            1, product.name, product.unit, chosen or priced, product.option_groups(),
+            say_defaults=True,
+        )  # fmt: skip
+        parts.append(f"{thing[:1].upper()}{thing[1:]} is {price}.")
+        parts.append(_price_changes(turn, product, chosen))
     else:
         parts.append(f"{name.capitalize()} is {price}{unit}.")
         if choices:
             parts.append(f"It comes in {choices}.")
         if product.stock <= 0:
             parts.append("It's out of stock right now, though.")
-    turn.say(" ".join(parts))
+    turn.say(" ".join(part for part in parts if part))
+
+
+def _valid_options(product: Product, options: dict[str, str] | None) -> dict[str, str]:
+    """The options a question named, those the product has (a resolver guess may not fit)."""
+    groups = product.option_groups()
+    return {g: v for g, v in (options or {}).items() if v in groups.get(g, ())}
+
+
+def _price_changes(turn: Turn, product: Product, chosen: dict[str, str]) -> str:
+    """'A medium is 50 cents more and a large 1 dollar more.' for groups not already chosen."""
+    changes = {g: c for g, c in product.option_price_changes().items() if g not in chosen}
+    sentence = wording.describe_price_changes(changes, turn.money)
+    return f"{sentence[:1].upper()}{sentence[1:]}." if sentence else ""
 
 
 def options_text(product: Product) -> str:

@@ -11,7 +11,7 @@ from commerce.errors import OutOfStock, PriceChanged
 from commerce.purchase_guard import SpendingLimitExceeded
 from dialogue import language as lang
 from dialogue import purchase
-from dialogue.capabilities import order_tracking
+from dialogue.capabilities import order_tracking, survey
 from dialogue.capabilities.pending import ConfirmCheckout
 from dialogue.capabilities.turns import (
     Turn,
@@ -133,3 +133,5 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
     turn.say(
         f"Done! Order number {order.id} is placed, {turn.money(order.total_cents)} in total.{when}"
     )
+    turn.placed_order_id = order.id
+    survey.ask(turn, order.id)

@@ -57,6 +57,7 @@ def handoff(turn: Turn, reason: str = "shopper asked for a person") -> None:
     open_handoff(turn.session, customer_id=turn.customer_id, reason=reason,
                  conversation=conversation)  # fmt: skip
     turn.set_pending(None)
+    turn.handed_off = True
     turn.say(
         "I'm passing you to a member of our staff. They can see our conversation and your "
         "cart, and will be with you shortly."
@@ -109,6 +110,7 @@ def not_understood(turn: Turn) -> None:
             turn.set("misunderstood", 0.0)
             dispatch.HANDLERS[handler](turn)
             return
+    turn.not_understood = True
     count = int(turn.slot("misunderstood") or 0) + 1
     if count >= NOT_UNDERSTOOD_LIMIT:
         turn.set("misunderstood", 0.0)

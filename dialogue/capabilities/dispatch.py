@@ -25,8 +25,9 @@ from dialogue.capabilities import (
     order_tracking,
     store_faq,
     store_questions,
+    survey,
 )
-from dialogue.capabilities.pending import ChooseProduct, ConfirmCheckout
+from dialogue.capabilities.pending import AskRating, ChooseProduct, ConfirmCheckout
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
@@ -101,6 +102,9 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
         return turn
     if purchase.awaiting_pin(turn) and purchase.pin_turn(turn, handler_name):
         return turn
+    asked = turn.pending
+    if isinstance(asked, AskRating) and survey.answer(turn, asked):
+        return turn  # a rating; anything else skipped the survey and is handled below
     if handler_name in STORE_QUESTIONS and turn.confidence < STORE_QUESTION_MIN_CONFIDENCE:
         # "open the pod bay doors" is not a question about opening hours.
         handler_name = "not_understood"

@@ -88,6 +88,15 @@ class ConfirmKeepCart:
     kind: ClassVar[str] = "confirm_keep_cart"
 
 
+@dataclass(frozen=True)
+class AskRating:
+    """ "How did I do, from one to five?", asked once after an order is placed: a number
+    answers it; anything else skips it (dialogue.capabilities.survey)."""
+
+    kind: ClassVar[str] = "ask_rating"
+    order_id: int
+
+
 Pending = (
     SuggestProduct
     | ChooseProduct
@@ -96,12 +105,13 @@ Pending = (
     | ConfirmPin
     | ConfirmCancel
     | ConfirmKeepCart
+    | AskRating
 )
 
 KINDS: dict[str, type[Pending]] = {
     kind.kind: kind
     for kind in (SuggestProduct, ChooseProduct, ConfirmEmpty, ConfirmCheckout, ConfirmPin,
-                 ConfirmCancel, ConfirmKeepCart)
+                 ConfirmCancel, ConfirmKeepCart, AskRating)
 }  # fmt: skip
 
 

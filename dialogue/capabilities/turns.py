@@ -51,6 +51,11 @@ class Turn:
     spoken_over_reply: bool = False
     # What the NLU found against the live catalog (dialogue.nlu.catalog_mentions).
     entities: list[dict[str, Any]] = field(default_factory=list)
+    # What the turn led to, for the turn log (commerce.turn_log): the order it placed, whether
+    # it handed the conversation to a person, whether it ended in "I didn't catch that".
+    placed_order_id: int | None = None
+    handed_off: bool = False
+    not_understood: bool = False
 
     @property
     def store(self) -> StoreFacts:

@@ -239,6 +239,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         staff(), lambda w: Call(params={"key_id": new_key(w)})
     ),
     ("GET", "/admin/audit"): Rule(staff()),
+    ("GET", "/admin/kpis"): Rule(staff(), lambda w: Call(query={"from": "2026-01-01"})),
     ("GET", "/admin/customers/{customer_id}/spending-limits"): Rule(
         staff(), lambda w: Call(params={"customer_id": w.ann})
     ),

@@ -18,6 +18,7 @@ def test_search_lists_oat_milk_first_with_a_string_price(client: TestClient) -> 
         "price": "2.79",
         "stock": 50,
         "options": {},
+        "option_prices": {},
         "category": "dairy",
         "unit": "carton",
         "aliases": ["oat milk", "oatly", "oat drink", "milk"],

@@ -233,3 +233,15 @@ def test_items_with_a_default_clause_do_not_run_into_the_next() -> None:
         "a latte, with 2% milk, our default, and a mocha with oat milk"
     )
     assert join_items([mocha, "a croissant"]) == "a mocha with oat milk and a croissant"
+
+
+def test_price_changes_said_once_after_the_price() -> None:
+    from commerce.money import spoken_price
+    from dialogue.item_wording import describe_price_changes
+
+    changes = {"size": {"medium": 50, "large": 100}, "milk": {"oat": 60, "none": -30}}
+    assert describe_price_changes(changes, spoken_price) == (
+        "a medium is 50 cents more, a large 1 dollar more, oat milk 60 cents more "
+        "and no milk 30 cents less"
+    )
+    assert describe_price_changes({}, spoken_price) == ""

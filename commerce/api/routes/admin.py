@@ -27,6 +27,8 @@ from commerce.api.schemas import (
     ProductPublic,
     ProductUpdate,
     StockUpdate,
+    option_groups_of,
+    option_values_text,
 )
 from commerce.audit import actor_of
 from commerce.catalog import (
@@ -54,7 +56,7 @@ MAX_LOGGED_SKUS = 500
 
 
 def _groups(options: dict[str, list[str]]) -> list[dict]:
-    return [{"name": name, "values": values} for name, values in options.items()]
+    return option_groups_of(options)
 
 
 def _product_state(product: Product, fields: Iterable[str]) -> dict:
@@ -64,7 +66,7 @@ def _product_state(product: Product, fields: Iterable[str]) -> dict:
         if name == "price_cents":
             state["price"] = format_price(product.price_cents)
         elif name == "options":
-            state["options"] = product.option_groups()
+            state["options"] = {g["name"]: option_values_text(g) for g in product.options or []}
         elif name == "aliases":
             state["aliases"] = list(product.aliases or [])
         else:
