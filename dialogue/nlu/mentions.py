@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from commerce.option_words import option_tokens, options_in, same_word
 from commerce.resolver import CatalogIndex, pick, tokens
 from dialogue.language import NUMBER_WORDS, ORDINALS
 
@@ -63,33 +64,23 @@ class _Catalog:
     """What mention finding needs from one index, computed once per index."""
 
     position: dict[str, int]  # SKU -> position in index.entries
-    value_group: dict[str, str]  # option value token -> its commonest group
+    # An option word heard away from any product offering it -> its commonest group.
+    value_group: dict[str, str | None]
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
     bridged: set[tuple[str, ...]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-# An option value said in a longer or shorter form: "decaffeinated" or "decaff" for "decaf",
-# "ice" for "iced". The value must be this long to be the start of a longer word.
-VARIANT_MIN_VALUE = 4
-VARIANT_MAX_CUT = 2  # letters a shortened word may lack
 _catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
 
 
 def _catalog(index: CatalogIndex) -> _Catalog:
     found = _catalogs.get(index)
     if found is None:
-        groups: dict[str, Counter[str]] = {}
-        for entry in index.entries:
-            for tok, (group, _) in entry.option_values.items():
-                groups.setdefault(tok, Counter())[group] += 1
-            for toks, group, _ in entry.multiword_options:
-                for tok in toks:
-                    groups.setdefault(tok, Counter())[group] += 1
         found = _Catalog(
             position={entry.sku: i for i, entry in enumerate(index.entries)},
-            value_group={tok: c.most_common(1)[0][0] for tok, c in groups.items()},
+            value_group={},
             bridged={
                 toks
                 for entry in index.entries
@@ -101,15 +92,27 @@ def _catalog(index: CatalogIndex) -> _Catalog:
     return found
 
 
+def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
+    """The group an option word most often belongs to across the catalog, or None."""
+    if word not in catalog.value_group:
+        groups: Counter[str] = Counter()
+        for entry in index.entries:
+            for form in entry.groups.forms:
+                if any(same_word(word, w) for w in form.words):
+                    groups[form.group] += 1
+                    break
+            for group, (_, _, name) in entry.groups.boolean.items():
+                if any(same_word(word, w) for w in name):
+                    groups[group] += 1
+        catalog.value_group[word] = groups.most_common(1)[0][0] if groups else None
+    return catalog.value_group[word]
+
+
 def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
-    """The catalog word `word` is (itself, or what it misspells), or None."""
+    """The catalog word `word` is (itself, or what it misspells), or None. An option value's
+    other spellings ("decaffeinated" for "decaf") are catalog words as they are."""
     if word in index.postings or word in index.option_vocabulary:
         return word
-    if word not in catalog.fuzzy_cache:
-        variant = _option_variant(index, word)
-        if variant is not None:
-            catalog.fuzzy_cache[word] = variant
-            return variant
     if len(word) < FUZZY_MIN_LENGTH or not index.vocabulary:
         return catalog.fuzzy_cache.get(word)
     if word not in catalog.fuzzy_cache:
@@ -126,16 +129,6 @@ def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | No
         else:
             return match[0] if match else None
     return catalog.fuzzy_cache[word]
-
-
-def _option_variant(index: CatalogIndex, word: str) -> str | None:
-    """The option value `word` is a longer or clipped form of, if any."""
-    for value in index.option_vocabulary:
-        if len(value) >= VARIANT_MIN_VALUE and word.startswith(value):
-            return value
-        if len(word) >= 3 and value.startswith(word) and len(value) - len(word) <= VARIANT_MAX_CUT:
-            return value
-    return None
 
 
 def _number(word: str) -> int | None:
@@ -165,13 +158,14 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     if index is None or not index.entries:
         return found
     catalog = _catalog(index)
-    numeric = {m.start for m in found}
+    found = _numbers_in_values(found, words, index)
+    numeric = {m.start for m in found if m.kind == NUMBER}
     # Per word: its normalised tokens, mapped onto catalog words (None: not a catalog word).
     normal: list[list[str]] = []
     for i, raw in enumerate(words):
         known = []
         if i not in numeric:
-            for tok in tokens(raw):
+            for tok in option_tokens(raw):
                 known.append(_catalog_word(index, catalog, tok) or "")
         normal.append(known)
     runs: list[list[int]] = []
@@ -191,6 +185,24 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
         found.extend(_loose_options(run, normal, index, catalog, products, picks_one))
     return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _numbers_in_values(found: list[Mention], words: list[str], index: CatalogIndex) -> list[Mention]:
+    """Numbers that are part of an option value ("two shots", "the hundred foot one", "2%
+    milk") are option words, not quantities."""
+    out = []
+    for mention in found:
+        i = mention.start
+        if mention.kind == NUMBER and i + 1 < len(words):
+            after = option_tokens(words[i + 1])
+            said = [str(mention.value), *after]
+            if after and any(
+                (used := options_in(groups, said)[1]).get(0) and 1 in used
+                for groups in index.option_groups
+            ):
+                continue
+        out.append(mention)
+    return out
 
 
 def _bridge(
@@ -279,13 +291,11 @@ def _product_in(
     best = candidates[0]
     position = catalog.position[best.sku]
     chosen, used = index.options_named(position, query)
-    if tuple(query) in index.exact:
-        chosen, used = {}, set()  # "hot chocolate" is a name, though "hot" is also an option
+    if tuple(tokens(" ".join(query))) in index.exact:
+        chosen, used = {}, {}  # "hot chocolate" is a name, though "hot" is also an option
     option_words: dict[int, tuple[str, str]] = {}
-    for group, value in chosen.items():
-        for q in sorted(used):
-            if owner[q] not in option_words and set(tokens(value)) & {query[q]}:
-                option_words[owner[q]] = (group, value)
+    for q, group in sorted(used.items()):
+        option_words.setdefault(owner[q], (group, chosen[group]))
     name_words = [i for i in run if i not in option_words]
     if not name_words:  # every word is an option value: not a product mention
         return None, []
@@ -324,14 +334,14 @@ def _loose_options(
         if chosen:
             out = []
             for group, value in chosen.items():
-                words = sorted({owner[q] for q in used if set(tokens(value)) & {query[q]}})
+                words = sorted({owner[q] for q, named in used.items() if named == group})
                 if words:
                     out.append(Mention(OPTION, words[0], words[-1] + 1, value, group))
             return out
     out = []
     for i in run:
         for tok in normal[i]:
-            likely_group = catalog.value_group.get(tok)
+            likely_group = _value_group(index, catalog, tok)
             if likely_group is not None:
                 replaced = bool(products) or picks_one
                 out.append(Mention(OPTION, i, i + 1, tok, likely_group, replaced=replaced))
