@@ -40,7 +40,7 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
     for words in (
         "large big bigger biggest huge", "small little smaller smallest tiny",
         "medium regular normal mid", "grey gray", "skim skimmed skinny nonfat",
-        "whole full", "percent", "foot feet ft", "inch inche", "watt w", "volt v",
+        "percent", "foot feet ft", "inch inche", "watt w", "volt v",
         "gallon gal", "pound lb", "ounce oz",
     )
 )  # fmt: skip
@@ -70,6 +70,8 @@ def same_word(said: str, written: str) -> bool:
     """Whether a word heard names a word of an option value."""
     if said == written:
         return True
+    if said.isupper():  # initials: "SF" is "sf" and nothing else
+        return said.lower() == written and len(written) == len(said)
     said_number, written_number = number(said), number(written)
     if said_number is not None or written_number is not None:
         return said_number == written_number
@@ -172,7 +174,13 @@ def _units(query: Sequence[str]) -> list[tuple[int, int, str]]:
     """Query words, and each pair of neighbours joined ("oat" "milk": "oatmilk")."""
     units = [(i, i + 1, w) for i, w in enumerate(query)]
     units += [(i, i + 2, query[i] + query[i + 1]) for i in range(len(query) - 1)]
+    # "sugar free" for "sf": two words by their initials, which match only themselves.
+    units += [(i, i + 2, initials(query[i : i + 2])) for i in range(len(query) - 1)]
     return units
+
+
+def initials(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w and not w[0].isdigit()).upper()
 
 
 def _match_form(form: _Form, query: Sequence[str], generic: frozenset[str]) -> list[_Hit]:
@@ -231,10 +239,15 @@ def options_in(groups: Groups, query: Sequence[str]) -> tuple[dict[str, str], di
     used: dict[int, str] = {}
     for hit in hits:
         span = range(hit.start, hit.end)
-        if hit.form.group in chosen or any(i in used for i in span):
+        if any(i in used for i in span):
             continue
-        chosen[hit.form.group] = hit.form.value
-        used.update(dict.fromkeys(span, hit.form.group))
+        group = hit.form.group
+        if group not in chosen:
+            chosen[group] = hit.form.value
+        elif chosen[group] != hit.form.value:
+            continue
+        # The same value said again ("an oat milk mocha, with a dash of oat milk") is its too.
+        used.update(dict.fromkeys(span, group))
     return chosen, used
 
 

@@ -25,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce.models import CatalogState, Product
-from commerce.option_words import Groups, groups_of, option_tokens, options_in, same_word
 
 # Normalisation lives in commerce.normalise; re-exported for the callers that import it here.
 from commerce.normalise import singular as singular
 from commerce.normalise import tokens as tokens
+from commerce.option_words import Groups, groups_of, option_tokens, options_in, same_word
 
 MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
@@ -120,7 +120,9 @@ class CatalogIndex:
                     exact[toks].add(idx)
                     for tok in toks:
                         postings[tok].add(idx)
-            self.entries.append(_Entry(product.sku, product.name, phrases, groups_of(product.options)))
+            self.entries.append(
+                _Entry(product.sku, product.name, phrases, groups_of(product.options))
+            )
         self.exact = dict(exact)
         self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
         n = max(len(self.entries), 1)
@@ -264,12 +266,14 @@ class CatalogIndex:
             if entry.sku.upper() in wanted:
                 exact = idx in self.exact.get(tuple(query), set())
                 score, _, _ = self._score_parts(idx, query, words, expanded, exact)
-                words = {t for _, phrase in entry.phrases for t in phrase}
-                overlap = sum(1 for q in query if q in words) / len(query)
+                named = {t for _, phrase in entry.phrases for t in phrase}
+                overlap = sum(1 for q in query if q in named) / len(query)
                 scores[by_upper[entry.sku.upper()]] = max(score, overlap * 0.5)
         return scores
 
-    def options_named(self, position: int, words: list[str]) -> tuple[dict[str, str], dict[int, str]]:
+    def options_named(
+        self, position: int, words: list[str]
+    ) -> tuple[dict[str, str], dict[int, str]]:
         """The option values of the product at `position` in `entries` that `words` (option
         tokens) name ({"milk": "oat"}), and the group each word that named one names."""
         return self._options_in(self.entries[position], words)

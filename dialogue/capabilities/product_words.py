@@ -93,8 +93,10 @@ def options_in_text(product: Product, text: str) -> dict[str, str]:
     groups = groups_of(product.options)
     words = option_tokens(text)
     chosen, used = options_in(groups, words)
-    generic = {w for common in groups.generic.values() for w in common}
+    # Other words of the product's option values may go with those named: "caramel sauce"
+    # where "chocolate sauce" is a value.
+    value_words = groups.words
     for i, word in enumerate(words):
-        if i not in used and word not in generic and word not in OPTION_FILLER:
+        if i not in used and word not in value_words and word not in OPTION_FILLER:
             return {}
     return chosen

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from commerce.option_words import option_tokens, options_in, same_word
+from commerce.option_words import initials, option_tokens, options_in, same_word
 from commerce.resolver import CatalogIndex, pick, tokens
 from dialogue.language import NUMBER_WORDS, ORDINALS
 
@@ -162,12 +162,12 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     numeric = {m.start for m in found if m.kind == NUMBER}
     # Per word: its normalised tokens, mapped onto catalog words (None: not a catalog word).
     normal: list[list[str]] = []
+    heard: list[list[str]] = []
     for i, raw in enumerate(words):
-        known = []
-        if i not in numeric:
-            for tok in option_tokens(raw):
-                known.append(_catalog_word(index, catalog, tok) or "")
-        normal.append(known)
+        said = [] if i in numeric else option_tokens(raw)
+        heard.append(said)
+        normal.append([_catalog_word(index, catalog, tok) or "" for tok in said])
+    _join_split_words(heard, normal, index)
     runs: list[list[int]] = []
     for i, toks in enumerate(normal):
         if toks and all(toks):
@@ -187,7 +187,26 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     return sorted(found, key=lambda m: (m.start, m.end))
 
 
-def _numbers_in_values(found: list[Mention], words: list[str], index: CatalogIndex) -> list[Mention]:
+def _join_split_words(heard: list[list[str]], normal: list[list[str]], index: CatalogIndex) -> None:
+    """Words said apart that the catalog writes as one ("non fat" for "nonfat", "oat milk"
+    for "oatmilk", "sugar free" for "sf") are catalog words together."""
+    places = [(i, k) for i, said in enumerate(heard) for k in range(len(said))]
+    for (i, k), (j, m) in zip(places, places[1:], strict=False):
+        if (normal[i][k] and normal[j][m]) or (j != i and j != i + 1):
+            continue
+        joined = heard[i][k] + heard[j][m]
+        abbreviated = initials([heard[i][k], heard[j][m]]).lower()
+        if (
+            joined in index.option_vocabulary
+            or joined in index.postings
+            or (len(abbreviated) == 2 and abbreviated in index.option_vocabulary.words)
+        ):
+            normal[i][k], normal[j][m] = heard[i][k], heard[j][m]
+
+
+def _numbers_in_values(
+    found: list[Mention], words: list[str], index: CatalogIndex
+) -> list[Mention]:
     """Numbers that are part of an option value ("two shots", "the hundred foot one", "2%
     milk") are option words, not quantities."""
     out = []
@@ -308,10 +327,19 @@ def _product_in(
         PRODUCT, name_words[0], name_words[-1] + 1, best.sku, score=best.score,
         alternatives=alternatives,
     )  # fmt: skip
-    options = [
-        Mention(OPTION, i, i + 1, value, group) for i, (group, value) in option_words.items()
-    ]
-    return (product, position), options
+    return (product, position), _option_spans(option_words)
+
+
+def _option_spans(option_words: dict[int, tuple[str, str]]) -> list[Mention]:
+    """One option mention per run of neighbouring words naming the same value ("oat milk")."""
+    out: list[Mention] = []
+    for i, (group, value) in sorted(option_words.items()):
+        last = out[-1] if out else None
+        if last and last.end == i and (last.group, last.value) == (group, value):
+            out[-1] = Mention(OPTION, last.start, i + 1, value, group)
+        else:
+            out.append(Mention(OPTION, i, i + 1, value, group))
+    return out
 
 
 def _loose_options(
