@@ -134,13 +134,19 @@ def _groups(options: tuple[tuple[str, tuple[str, ...]], ...]) -> Groups:
         for _, words in written:
             for word in set(words):
                 counts[word] = counts.get(word, 0) + 1
-        shared = {w for w, n in counts.items() if n >= 2 and 2 * n >= len(values)}
+        # Shared by every value ("4 ft|6 ft"), or by most of three or more ("syrup").
+        shared = {
+            w
+            for w, n in counts.items()
+            if n >= 2 and (n == len(values) or n >= 3 and 2 * n > len(values))
+        }
         common = frozenset(name_words) | shared
         generic[name] = common
+        group_words = common | {w for _, words in written for w in words}
         for value, words in written:
             if not words:
                 continue
-            for variant in _spellings(tuple(words), common):
+            for variant in _spellings(tuple(words), group_words):
                 flags = tuple(w not in common for w in variant)
                 if not any(flags):  # "milk" among "oat milk", "whole milk": still itself
                     flags = tuple(True for _ in variant)
@@ -148,15 +154,17 @@ def _groups(options: tuple[tuple[str, tuple[str, ...]], ...]) -> Groups:
     return Groups(tuple(forms), generic, boolean)
 
 
-def _spellings(words: tuple[str, ...], common: frozenset[str]) -> set[tuple[str, ...]]:
-    """A value's words, and the same joined ("non fat": "nonfat") or split at a generic word
-    ("oatmilk": "oat milk")."""
+def _spellings(words: tuple[str, ...], known: frozenset[str]) -> set[tuple[str, ...]]:
+    """A value's words, and the same joined ("non fat": "nonfat") or split before a word of
+    the group ("oatmilk": "oat milk" where another value is "whole milk")."""
     out = {words}
     if len(words) > 1:
         out.add(("".join(words),))
     split: list[str] = []
     for word in words:
-        suffix = next((c for c in common if word.endswith(c) and len(word) - len(c) >= 2), None)
+        suffix = next(
+            (c for c in known if c != word and word.endswith(c) and len(word) - len(c) >= 2), None
+        )
         split.extend([word[: -len(suffix)], suffix] if suffix else [word])
     out.add(tuple(split))
     return out
@@ -167,7 +175,7 @@ class _Hit:
     form: _Form
     start: int
     end: int  # query positions [start, end)
-    strength: tuple[int, int, int]
+    strength: tuple[int, int, int, int]
 
 
 def _units(query: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -192,7 +200,7 @@ def _match_form(form: _Form, query: Sequence[str], generic: frozenset[str]) -> l
     for start in range(len(query)):
         for k in range(len(form.words)):
             # Longest run of form words k, k+1, ... matched from query position `start`.
-            pos, j, numbers_only, named = start, k, True, 0
+            pos, j, numbers_only, named, exact = start, k, True, 0, 0
             while j < len(form.words) and pos < len(query):
                 step = next(
                     (end for end, w in by_start.get(pos, []) if same_word(w, form.words[j])), None
@@ -200,6 +208,7 @@ def _match_form(form: _Form, query: Sequence[str], generic: frozenset[str]) -> l
                 if step is None:
                     break
                 said = "".join(query[pos:step])
+                exact += said == form.words[j]
                 if not form.distinctive[j]:
                     numbers_only = False  # a unit said: "two shots"
                 elif not (said.isdigit() or said in NUMBER_WORDS) and said not in FUNCTION_WORDS:
@@ -217,7 +226,7 @@ def _match_form(form: _Form, query: Sequence[str], generic: frozenset[str]) -> l
             if numbers_only and not (full and len(form.words) > 1):
                 continue  # "two" alone is a quantity, "no" alone not "no syrup"
             total = sum(form.distinctive)
-            hits.append(_Hit(form, start, end, (named, int(full), -(total - named))))
+            hits.append(_Hit(form, start, end, (named, int(full), -(total - named), exact)))
     return hits
 
 
@@ -231,9 +240,9 @@ def options_in(groups: Groups, query: Sequence[str]) -> tuple[dict[str, str], di
         n = len(name)
         for i in range(len(query) - n + 1):
             if n and all(same_word(query[i + k], name[k]) for k in range(n)):
-                hits.append(_Hit(_Form(group, yes, name, (True,) * n), i, i + n, (n, 1, 0)))
-    # Strongest first: the most distinctive words, a whole value, fewest words unsaid; then
-    # the longest span, then the earliest.
+                hits.append(_Hit(_Form(group, yes, name, (True,) * n), i, i + n, (n, 1, 0, n)))
+    # Strongest first: the most distinctive words, a whole value, fewest words unsaid, words
+    # as written rather than respelt; then the longest span, then the earliest.
     hits.sort(key=lambda h: (h.strength, h.end - h.start, -h.start), reverse=True)
     chosen: dict[str, str] = {}
     used: dict[int, str] = {}
