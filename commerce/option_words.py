@@ -105,10 +105,10 @@ class Groups:
 
     @property
     def words(self) -> frozenset[str]:
-        """Every word a value or a yes/no group's name is written with."""
+        """Every word a value or a yes/no group's name is written with (not other groups'
+        names: "finish" of "satin finish" may be a product's word)."""
         out = {w for form in self.forms for w in form.words}
         out.update(w for _, _, name in self.boolean.values() for w in name)
-        out.update(w for generic in self.generic.values() for w in generic)
         return frozenset(out)
 
 

@@ -93,12 +93,16 @@ def _catalog(index: CatalogIndex) -> _Catalog:
 
 
 def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
-    """The group an option word most often belongs to across the catalog, or None."""
+    """The group whose values an option word most often names across the catalog, or None."""
     if word not in catalog.value_group:
         groups: Counter[str] = Counter()
         for entry in index.entries:
             for form in entry.groups.forms:
-                if any(same_word(word, w) for w in form.words):
+                # A word every value of the group has ("pack" of "4 pack") names none of them.
+                if any(
+                    own and same_word(word, w)
+                    for w, own in zip(form.words, form.distinctive, strict=True)
+                ):
                     groups[form.group] += 1
                     break
             for group, (_, _, name) in entry.groups.boolean.items():
