@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from commerce.normalise import tokens
 
@@ -66,8 +66,10 @@ def number(word: str) -> int | None:
     return NUMBER_WORDS.get(word, MULTIPLES.get(word))
 
 
+@lru_cache(maxsize=200_000)
 def same_word(said: str, written: str) -> bool:
-    """Whether a word heard names a word of an option value."""
+    """Whether a word heard names a word of an option value (cached: the same pairs recur
+    for every product a search scores)."""
     if said == written:
         return True
     if said.isupper():  # initials: "SF" is "sf" and nothing else
@@ -94,7 +96,7 @@ class _Form:
     distinctive: tuple[bool, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Groups:
     """A product's option groups as matched: each value's forms, each group's generic words
     (its name, and words most of its values share), and its yes/no values if it is one."""
@@ -104,6 +106,11 @@ class Groups:
     boolean: dict[str, tuple[str, str, tuple[str, ...]]]  # group -> (yes, no, name words)
 
     @property
+    def has_numbers(self) -> bool:
+        """Whether a value is written with a number ("2 shots", "double", "100 ft")."""
+        return any(number(w) is not None for w in self.words)
+
+    @cached_property
     def words(self) -> frozenset[str]:
         """Every word a value or a yes/no group's name is written with (not other groups'
         names: "finish" of "satin finish" may be a product's word)."""
@@ -234,8 +241,12 @@ def options_in(groups: Groups, query: Sequence[str]) -> tuple[dict[str, str], di
     """The values `query` (option_tokens of the words) names per group, and the group each
     used query position named."""
     hits: list[_Hit] = []
+    said = [w for _, _, w in _units(query)]
+    # Only values with a word that was said are tried: most of a product's values were not.
+    heard = {w for w in groups.words if any(same_word(u, w) for u in said)}
     for form in groups.forms:
-        hits.extend(_match_form(form, query, groups.generic.get(form.group, frozenset())))
+        if heard.intersection(form.words):
+            hits.extend(_match_form(form, query, groups.generic.get(form.group, frozenset())))
     for group, (yes, _, name) in groups.boolean.items():
         n = len(name)
         for i in range(len(query) - n + 1):

@@ -135,6 +135,7 @@ class CatalogIndex:
         self.vocabulary = list(self.postings)
         # Distinct option groups (products with the same options share one Groups).
         self.option_groups = list({id(e.groups): e.groups for e in self.entries}.values())
+        self.numeric_option_groups = [g for g in self.option_groups if g.has_numbers]
         self.option_vocabulary = OptionVocabulary(
             {w for groups in self.option_groups for w in groups.words}
         )
@@ -197,9 +198,10 @@ class CatalogIndex:
         exact_ids = self.exact.get(tuple(query), set())
         scored = []
         prepared: dict[tuple[str, ...], _Prepared] = {}  # most candidates share one `rest`
+        named: dict[int, tuple[dict[str, str], dict[int, str]]] = {}  # ... and one Groups
         for idx in shortlist:
             score, options, matched = self._score_parts(
-                idx, query, words, expanded, idx in exact_ids, prepared
+                idx, query, words, expanded, idx in exact_ids, prepared, named
             )
             if score >= MIN_SCORE:
                 scored.append((score, self.entries[idx].name, idx, options, matched))
@@ -218,6 +220,7 @@ class CatalogIndex:
         expanded: dict[str, dict[str, float]],
         exact: bool,
         prepared: dict[tuple[str, ...], _Prepared] | None = None,
+        named_by_groups: dict[int, tuple[dict[str, str], dict[int, str]]] | None = None,
     ) -> tuple[float, dict[str, str], str]:
         """A candidate's score, the options the mention named and the phrase that matched
         best (a Candidate is built only for the few a search returns). `words` are the
@@ -228,7 +231,12 @@ class CatalogIndex:
             options: dict[str, str] = {}
             rest = tuple(query)
         else:
-            options, used = self._options_in(entry, words)
+            found = None if named_by_groups is None else named_by_groups.get(id(entry.groups))
+            if found is None:
+                found = self._options_in(entry, words)
+                if named_by_groups is not None:
+                    named_by_groups[id(entry.groups)] = found
+            options, used = found
             # Numbers and "%" count only as option words: the rest is what names the product.
             named = set(query)
             rest = tuple(tok for i, tok in enumerate(words) if i not in used and tok in named)

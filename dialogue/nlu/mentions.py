@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from commerce.option_words import initials, option_tokens, options_in, same_word
+from commerce.option_words import Groups, initials, option_tokens, options_in, same_word
 from commerce.resolver import CatalogIndex, pick, tokens
 from dialogue.language import NUMBER_WORDS, ORDINALS
 
@@ -66,6 +66,7 @@ class _Catalog:
     position: dict[str, int]  # SKU -> position in index.entries
     # An option word heard away from any product offering it -> its commonest group.
     value_group: dict[str, str | None]
+    groups: list[tuple[Groups, int]]  # each distinct set of option groups, with its products
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
     bridged: set[tuple[str, ...]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
@@ -81,6 +82,7 @@ def _catalog(index: CatalogIndex) -> _Catalog:
         found = _Catalog(
             position={entry.sku: i for i, entry in enumerate(index.entries)},
             value_group={},
+            groups=list(Counter(entry.groups for entry in index.entries).items()),
             bridged={
                 toks
                 for entry in index.entries
@@ -96,18 +98,18 @@ def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | Non
     """The group whose values an option word most often names across the catalog, or None."""
     if word not in catalog.value_group:
         groups: Counter[str] = Counter()
-        for entry in index.entries:
-            for form in entry.groups.forms:
+        for option_groups, products in catalog.groups:
+            for form in option_groups.forms:
                 # A word every value of the group has ("pack" of "4 pack") names none of them.
                 if any(
                     own and same_word(word, w)
                     for w, own in zip(form.words, form.distinctive, strict=True)
                 ):
-                    groups[form.group] += 1
+                    groups[form.group] += products
                     break
-            for group, (_, _, name) in entry.groups.boolean.items():
+            for group, (_, _, name) in option_groups.boolean.items():
                 if any(same_word(word, w) for w in name):
-                    groups[group] += 1
+                    groups[group] += products
         catalog.value_group[word] = groups.most_common(1)[0][0] if groups else None
     return catalog.value_group[word]
 
@@ -221,7 +223,7 @@ def _numbers_in_values(
             said = [str(mention.value), *after]
             if after and any(
                 (used := options_in(groups, said)[1]).get(0) and 1 in used
-                for groups in index.option_groups
+                for groups in index.numeric_option_groups
             ):
                 continue
         out.append(mention)
