@@ -33,12 +33,24 @@ def singular(token: str) -> str:
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def tokens(text: str) -> list[str]:
-    """Normalised tokens: lower case, accents and punctuation gone, singular, no filler."""
+# Option values count in these: "8 pack", "2% milk" ("2 percent"), "9v" ("9 v").
+COUNTED = frozenset({"pack", "packs"})
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
+
+
+def tokens(text: str, *, keep_numbers: bool = False) -> list[str]:
+    """Normalised tokens: lower case, accents and punctuation gone, singular, no filler.
+    Numbers (and "%" as "percent", "9v" as "9 v") are kept only with `keep_numbers`, for
+    option values: in a product name they are mostly sizes."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = text.replace("&", " and ").replace("'", "")
+    if keep_numbers:
+        text = _NUMBER_UNIT.sub(r"\1 \2", text.replace("%", " percent "))
     out = []
     for raw in _NON_WORD.split(text):
+        if keep_numbers and raw and (raw.isdigit() or raw in COUNTED):
+            out.append(singular(raw))
+            continue
         if not raw or raw in STOP_WORDS or raw in UNIT_TOKENS or raw.isdigit():
             continue
         # "500g", "1l", "330ml": a size, not a word ("2m" of a cable option stays).

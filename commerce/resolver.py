@@ -17,7 +17,7 @@ import gc
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -29,6 +29,7 @@ from commerce.models import CatalogState, Product
 # Normalisation lives in commerce.normalise; re-exported for the callers that import it here.
 from commerce.normalise import singular as singular
 from commerce.normalise import tokens as tokens
+from commerce.option_words import Groups, groups_of, option_tokens, options_in, same_word
 
 MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
@@ -79,9 +80,29 @@ class _Entry:
     sku: str
     name: str
     phrases: list[tuple[str, tuple[str, ...]]]  # (original text, tokens)
-    option_values: dict[str, tuple[str, str]]  # value token -> (group, value)
-    option_groups: set[str]  # group names as tokens: "oat milk" names the group "milk"
-    multiword_options: list[tuple[tuple[str, ...], str, str]]
+    groups: Groups  # its option groups as commerce.option_words matches them
+
+
+class OptionVocabulary:
+    """The words option values are written with, containing every spelling of them that
+    commerce.option_words accepts ("decaffeinated" when a value is "decaf")."""
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = frozenset(words)
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        known = self._known.get(word)
+        if known is None:
+            known = word in self.words or any(same_word(word, w) for w in self.words)
+            if len(self._known) < 50_000:  # one entry per distinct word heard
+                self._known[word] = known
+        return known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
 
 
 class CatalogIndex:
@@ -99,18 +120,8 @@ class CatalogIndex:
                     exact[toks].add(idx)
                     for tok in toks:
                         postings[tok].add(idx)
-            option_values: dict[str, tuple[str, str]] = {}
-            multiword: list[tuple[tuple[str, ...], str, str]] = []
-            for group in product.options or []:
-                for value in group["values"]:
-                    value_toks = tuple(tokens(value))
-                    if len(value_toks) == 1:
-                        option_values.setdefault(value_toks[0], (group["name"], value))
-                    elif value_toks:
-                        multiword.append((value_toks, group["name"], value))
-            groups = {tok for g in product.options or [] for tok in tokens(g["name"])}
             self.entries.append(
-                _Entry(product.sku, product.name, phrases, option_values, groups, multiword)
+                _Entry(product.sku, product.name, phrases, groups_of(product.options))
             )
         self.exact = dict(exact)
         self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
@@ -122,9 +133,12 @@ class CatalogIndex:
         # not match every widget perfectly.
         self.unknown_weight = math.log(1 + n)
         self.vocabulary = list(self.postings)
-        self.option_vocabulary = {tok for entry in self.entries for tok in entry.option_values} | {
-            tok for entry in self.entries for toks, _, _ in entry.multiword_options for tok in toks
-        }
+        # Distinct option groups (products with the same options share one Groups).
+        self.option_groups = list({id(e.groups): e.groups for e in self.entries}.values())
+        self.numeric_option_groups = [g for g in self.option_groups if g.has_numbers]
+        self.option_vocabulary = OptionVocabulary(
+            {w for groups in self.option_groups for w in groups.words}
+        )
 
     def _phrase_meta(self, phrases: list[tuple[str, tuple[str, ...]]]) -> list[_PhraseMeta]:
         """An entry's phrases as scored: text, tokens, idf weight and token set. A repeat of
@@ -163,6 +177,7 @@ class CatalogIndex:
         query = tokens(mention)
         if not query or not self.entries:
             return []
+        words = option_tokens(mention)
         expanded = self._expand(query)
         # Cheap first pass: idf-weighted votes from every catalog token a query token hits.
         votes: dict[int, float] = {}
@@ -183,9 +198,10 @@ class CatalogIndex:
         exact_ids = self.exact.get(tuple(query), set())
         scored = []
         prepared: dict[tuple[str, ...], _Prepared] = {}  # most candidates share one `rest`
+        named: dict[int, tuple[dict[str, str], dict[int, str]]] = {}  # ... and one Groups
         for idx in shortlist:
             score, options, matched = self._score_parts(
-                idx, query, expanded, idx in exact_ids, prepared
+                idx, query, words, expanded, idx in exact_ids, prepared, named
             )
             if score >= MIN_SCORE:
                 scored.append((score, self.entries[idx].name, idx, options, matched))
@@ -200,20 +216,30 @@ class CatalogIndex:
         self,
         idx: int,
         query: list[str],
+        words: list[str],
         expanded: dict[str, dict[str, float]],
         exact: bool,
         prepared: dict[tuple[str, ...], _Prepared] | None = None,
+        named_by_groups: dict[int, tuple[dict[str, str], dict[int, str]]] | None = None,
     ) -> tuple[float, dict[str, str], str]:
         """A candidate's score, the options the mention named and the phrase that matched
-        best (a Candidate is built only for the few a search returns)."""
+        best (a Candidate is built only for the few a search returns). `words` are the
+        mention's option tokens (numbers kept), `query` its tokens."""
         entry = self.entries[idx]
         # "hot chocolate" said whole is the name, though "chocolate" is also one of its options.
-        if exact or not (entry.option_values or entry.multiword_options):
+        if exact or not entry.groups.forms and not entry.groups.boolean:
             options: dict[str, str] = {}
             rest = tuple(query)
         else:
-            options, option_tokens = self._options_in(entry, query)
-            rest = tuple(tok for i, tok in enumerate(query) if i not in option_tokens)
+            found = None if named_by_groups is None else named_by_groups.get(id(entry.groups))
+            if found is None:
+                found = self._options_in(entry, words)
+                if named_by_groups is not None:
+                    named_by_groups[id(entry.groups)] = found
+            options, used = found
+            # Numbers and "%" count only as option words: the rest is what names the product.
+            named = set(query)
+            rest = tuple(tok for i, tok in enumerate(words) if i not in used and tok in named)
         cache = {} if prepared is None else prepared
         ready = cache.get(rest)
         if ready is None:
@@ -239,6 +265,7 @@ class CatalogIndex:
         query = tokens(mention)
         if not query:
             return {sku: 0.0 for sku in skus}
+        words = option_tokens(mention)
         expanded = self._expand(query)
         wanted = {sku.upper() for sku in skus}
         scores = {sku: 0.0 for sku in skus}
@@ -246,36 +273,34 @@ class CatalogIndex:
         for idx, entry in enumerate(self.entries):
             if entry.sku.upper() in wanted:
                 exact = idx in self.exact.get(tuple(query), set())
-                score, _, _ = self._score_parts(idx, query, expanded, exact)
-                words = {t for _, phrase in entry.phrases for t in phrase}
-                overlap = sum(1 for q in query if q in words) / len(query)
+                score, _, _ = self._score_parts(idx, query, words, expanded, exact)
+                named = {t for _, phrase in entry.phrases for t in phrase}
+                overlap = sum(1 for q in query if q in named) / len(query)
                 scores[by_upper[entry.sku.upper()]] = max(score, overlap * 0.5)
         return scores
 
-    def options_named(self, position: int, words: list[str]) -> tuple[dict[str, str], set[int]]:
-        """The option values of the product at `position` in `entries` that normalised `words`
-        name ({"milk": "oat"}), and the positions of the words that named them."""
+    def options_named(
+        self, position: int, words: list[str]
+    ) -> tuple[dict[str, str], dict[int, str]]:
+        """The option values of the product at `position` in `entries` that `words` (option
+        tokens) name ({"milk": "oat"}), and the group each word that named one names."""
         return self._options_in(self.entries[position], words)
 
-    def _options_in(self, entry: _Entry, query: list[str]) -> tuple[dict[str, str], set[int]]:
-        chosen: dict[str, str] = {}
-        used: set[int] = set()
-        for value_toks, group, value in entry.multiword_options:
-            n = len(value_toks)
-            for i in range(len(query) - n + 1):
-                if tuple(query[i : i + n]) == value_toks and group not in chosen:
-                    chosen[group] = value
-                    used.update(range(i, i + n))
-        for i, tok in enumerate(query):
-            hit = entry.option_values.get(tok)
-            if hit and hit[0] not in chosen and i not in used:
-                # A token that is also part of the product's own name ("oat" in "oat milk")
-                # stays a name token when the product has no such option.
-                chosen[hit[0]] = hit[1]
-                used.add(i)
-                # "oat milk" on a latte: the group's own name after the value belongs to it.
-                if i + 1 < len(query) and query[i + 1] in entry.option_groups:
-                    used.add(i + 1)
+    def _options_in(self, entry: _Entry, words: list[str]) -> tuple[dict[str, str], dict[int, str]]:
+        chosen, used = options_in(entry.groups, words)
+        if used and len(used) == len(words):
+            # "a double espresso" where the shots group is called "espresso": a group's word
+            # after a value is the product's name when nothing else would name it.
+            for i in list(used):
+                if i > 0 and (words[i],) in self.exact and used.get(i - 1) == used[i]:
+                    if not any(
+                        same_word(words[i], w)
+                        for form in entry.groups.forms
+                        if form.group == used[i]
+                        for w, own in zip(form.words, form.distinctive, strict=True)
+                        if own
+                    ):
+                        del used[i]
         return chosen, used
 
     def _prepare(self, rest: tuple[str, ...], expanded: dict[str, dict[str, float]]) -> _Prepared:

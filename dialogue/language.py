@@ -298,15 +298,6 @@ def quantity_phrase(quantity: int, name: str, unit: str = "each") -> str:
     return f"{words} {plural(unit)} of {spoken}"
 
 
-# Everyday words for common option values: "the big one" is the large one.
-OPTION_SYNONYMS = {
-    "big": "large", "bigger": "large", "biggest": "large", "huge": "large", "little": "small",
-    "smaller": "small", "smallest": "small", "tiny": "small", "regular": "medium",
-    "normal": "medium", "mid": "medium", "grey": "gray", "gray": "grey", "skimmed": "skim",
-    "skinny": "skim", "full": "whole",
-}  # fmt: skip
-
-
 def money(cents: int, currency: str) -> str:
     return spoken_price(cents, currency)
 

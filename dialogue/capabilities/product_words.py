@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from commerce.models import Product
+from commerce.option_words import groups_of, option_tokens, options_in
 from commerce.resolver import catalog_index, resolve_mention, tokens
 from dialogue import language as lang
 from dialogue.capabilities.turns import (
@@ -45,16 +46,9 @@ def mention_from_question(text: str) -> str:
 
 
 def with_synonyms(turn: Turn, mention: str) -> str:
-    """'a skinny latte' -> 'a skim latte', 'a big hot chocolate' -> 'a large hot chocolate',
-    when the catalog offers that option value and does not use the word itself."""
-    index = catalog_index(turn.session)
-    words = []
-    for word in mention.split():
-        synonym = lang.OPTION_SYNONYMS.get(word)
-        if synonym and word not in index.postings and synonym in index.option_vocabulary:
-            word = synonym
-        words.append(word)
-    return " ".join(words)
+    """The mention as the resolver reads it: option values' synonyms and other spellings
+    ("a skinny latte", "a big hot chocolate") are understood by commerce.option_words."""
+    return mention
 
 
 def known_words(turn: Turn, mention: str) -> bool:
@@ -96,35 +90,13 @@ OPTION_FILLER = frozenset({"with", "in", "size", "and", "please", "one", "ones",
 def options_in_text(product: Product, text: str) -> dict[str, str]:
     """Option values a correction names ("large", "oat milk", "whole bean"), or {} when it
     says anything else."""
-    groups = product.option_groups()
-    chosen: dict[str, str] = {}
-    words = tokens(text)
-    for group, values in groups.items():  # multi-word values first: "whole bean"
-        for value in values:
-            value_words = tokens(value)
-            n = len(value_words)
-            if n > 1:
-                for i in range(len(words) - n + 1):
-                    if words[i : i + n] == value_words:
-                        chosen[group] = value
-                        words = words[:i] + words[i + n :]
-                        break
-    group_words = {tok for g in groups for tok in tokens(g)}
-    for word in words:
-        for candidate in (word, lang.OPTION_SYNONYMS.get(word)):
-            hit = next(
-                (
-                    (g, v)
-                    for g, values in groups.items()
-                    for v in values
-                    if tokens(v) == [candidate]
-                ),
-                None,
-            )
-            if hit is not None:
-                chosen[hit[0]] = hit[1]
-                break
-        else:
-            if word not in group_words and word not in OPTION_FILLER:
-                return {}
+    groups = groups_of(product.options)
+    words = option_tokens(text)
+    chosen, used = options_in(groups, words)
+    # Other words of the product's option values may go with those named: "caramel sauce"
+    # where "chocolate sauce" is a value.
+    value_words = groups.words
+    for i, word in enumerate(words):
+        if i not in used and word not in value_words and word not in OPTION_FILLER:
+            return {}
     return chosen

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from commerce.option_words import Groups, initials, option_tokens, options_in, same_word
 from commerce.resolver import CatalogIndex, pick, tokens
 from dialogue.language import NUMBER_WORDS, ORDINALS, counted_phrases
 
@@ -63,33 +64,25 @@ class _Catalog:
     """What mention finding needs from one index, computed once per index."""
 
     position: dict[str, int]  # SKU -> position in index.entries
-    value_group: dict[str, str]  # option value token -> its commonest group
+    # An option word heard away from any product offering it -> its commonest group.
+    value_group: dict[str, str | None]
+    groups: list[tuple[Groups, int]]  # each distinct set of option groups, with its products
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
     bridged: set[tuple[str, ...]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-# An option value said in a longer or shorter form: "decaffeinated" or "decaff" for "decaf",
-# "ice" for "iced". The value must be this long to be the start of a longer word.
-VARIANT_MIN_VALUE = 4
-VARIANT_MAX_CUT = 2  # letters a shortened word may lack
 _catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
 
 
 def _catalog(index: CatalogIndex) -> _Catalog:
     found = _catalogs.get(index)
     if found is None:
-        groups: dict[str, Counter[str]] = {}
-        for entry in index.entries:
-            for tok, (group, _) in entry.option_values.items():
-                groups.setdefault(tok, Counter())[group] += 1
-            for toks, group, _ in entry.multiword_options:
-                for tok in toks:
-                    groups.setdefault(tok, Counter())[group] += 1
         found = _Catalog(
             position={entry.sku: i for i, entry in enumerate(index.entries)},
-            value_group={tok: c.most_common(1)[0][0] for tok, c in groups.items()},
+            value_group={},
+            groups=list(Counter(entry.groups for entry in index.entries).items()),
             bridged={
                 toks
                 for entry in index.entries
@@ -101,15 +94,31 @@ def _catalog(index: CatalogIndex) -> _Catalog:
     return found
 
 
+def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
+    """The group whose values an option word most often names across the catalog, or None."""
+    if word not in catalog.value_group:
+        groups: Counter[str] = Counter()
+        for option_groups, products in catalog.groups:
+            for form in option_groups.forms:
+                # A word every value of the group has ("pack" of "4 pack") names none of them.
+                if any(
+                    own and same_word(word, w)
+                    for w, own in zip(form.words, form.distinctive, strict=True)
+                ):
+                    groups[form.group] += products
+                    break
+            for group, (_, _, name) in option_groups.boolean.items():
+                if any(same_word(word, w) for w in name):
+                    groups[group] += products
+        catalog.value_group[word] = groups.most_common(1)[0][0] if groups else None
+    return catalog.value_group[word]
+
+
 def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
-    """The catalog word `word` is (itself, or what it misspells), or None."""
+    """The catalog word `word` is (itself, or what it misspells), or None. An option value's
+    other spellings ("decaffeinated" for "decaf") are catalog words as they are."""
     if word in index.postings or word in index.option_vocabulary:
         return word
-    if word not in catalog.fuzzy_cache:
-        variant = _option_variant(index, word)
-        if variant is not None:
-            catalog.fuzzy_cache[word] = variant
-            return variant
     if len(word) < FUZZY_MIN_LENGTH or not index.vocabulary:
         return catalog.fuzzy_cache.get(word)
     if word not in catalog.fuzzy_cache:
@@ -126,16 +135,6 @@ def _catalog_word(index: CatalogIndex, catalog: _Catalog, word: str) -> str | No
         else:
             return match[0] if match else None
     return catalog.fuzzy_cache[word]
-
-
-def _option_variant(index: CatalogIndex, word: str) -> str | None:
-    """The option value `word` is a longer or clipped form of, if any."""
-    for value in index.option_vocabulary:
-        if len(value) >= VARIANT_MIN_VALUE and word.startswith(value):
-            return value
-        if len(word) >= 3 and value.startswith(word) and len(value) - len(word) <= VARIANT_MAX_CUT:
-            return value
-    return None
 
 
 def _number(word: str) -> int | None:
@@ -168,17 +167,18 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     if index is None or not index.entries:
         return found
     catalog = _catalog(index)
+    found = _numbers_in_values(found, words, index)
     # Single numbers are never catalog words; a phrase like "a dozen" may be part of a name
     # ("a dozen eggs"), and then the name wins.
     numeric = {m.start for m in found if m.kind == NUMBER and m.end - m.start == 1}
     # Per word: its normalised tokens, mapped onto catalog words (None: not a catalog word).
     normal: list[list[str]] = []
+    heard: list[list[str]] = []
     for i, raw in enumerate(words):
-        known = []
-        if i not in numeric:
-            for tok in tokens(raw):
-                known.append(_catalog_word(index, catalog, tok) or "")
-        normal.append(known)
+        said = [] if i in numeric else option_tokens(raw)
+        heard.append(said)
+        normal.append([_catalog_word(index, catalog, tok) or "" for tok in said])
+    _join_split_words(heard, normal, index)
     runs: list[list[int]] = []
     for i, toks in enumerate(normal):
         if toks and all(toks):
@@ -198,6 +198,43 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
         found.extend(_loose_options(run, normal, index, catalog, products, picks_one))
     return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _join_split_words(heard: list[list[str]], normal: list[list[str]], index: CatalogIndex) -> None:
+    """Words said apart that the catalog writes as one ("non fat" for "nonfat", "oat milk"
+    for "oatmilk", "sugar free" for "sf") are catalog words together."""
+    places = [(i, k) for i, said in enumerate(heard) for k in range(len(said))]
+    for (i, k), (j, m) in zip(places, places[1:], strict=False):
+        if (normal[i][k] and normal[j][m]) or (j != i and j != i + 1):
+            continue
+        joined = heard[i][k] + heard[j][m]
+        abbreviated = initials([heard[i][k], heard[j][m]]).lower()
+        if (
+            joined in index.option_vocabulary
+            or joined in index.postings
+            or (len(abbreviated) == 2 and abbreviated in index.option_vocabulary.words)
+        ):
+            normal[i][k], normal[j][m] = heard[i][k], heard[j][m]
+
+
+def _numbers_in_values(
+    found: list[Mention], words: list[str], index: CatalogIndex
+) -> list[Mention]:
+    """Numbers that are part of an option value ("two shots", "the hundred foot one", "2%
+    milk") are option words, not quantities."""
+    out = []
+    for mention in found:
+        i = mention.end - 1  # the last word of "twenty five" or "a couple of"
+        if mention.kind == NUMBER and i + 1 < len(words):
+            after = option_tokens(words[i + 1])
+            said = [str(mention.value), *after]
+            if after and any(
+                (used := options_in(groups, said)[1]).get(0) and 1 in used
+                for groups in index.numeric_option_groups
+            ):
+                continue
+        out.append(mention)
+    return out
 
 
 def _bridge(
@@ -286,13 +323,11 @@ def _product_in(
     best = candidates[0]
     position = catalog.position[best.sku]
     chosen, used = index.options_named(position, query)
-    if tuple(query) in index.exact:
-        chosen, used = {}, set()  # "hot chocolate" is a name, though "hot" is also an option
+    if tuple(tokens(" ".join(query))) in index.exact:
+        chosen, used = {}, {}  # "hot chocolate" is a name, though "hot" is also an option
     option_words: dict[int, tuple[str, str]] = {}
-    for group, value in chosen.items():
-        for q in sorted(used):
-            if owner[q] not in option_words and set(tokens(value)) & {query[q]}:
-                option_words[owner[q]] = (group, value)
+    for q, group in sorted(used.items()):
+        option_words.setdefault(owner[q], (group, chosen[group]))
     name_words = [i for i in run if i not in option_words]
     if not name_words:  # every word is an option value: not a product mention
         return None, []
@@ -305,10 +340,19 @@ def _product_in(
         PRODUCT, name_words[0], name_words[-1] + 1, best.sku, score=best.score,
         alternatives=alternatives,
     )  # fmt: skip
-    options = [
-        Mention(OPTION, i, i + 1, value, group) for i, (group, value) in option_words.items()
-    ]
-    return (product, position), options
+    return (product, position), _option_spans(option_words)
+
+
+def _option_spans(option_words: dict[int, tuple[str, str]]) -> list[Mention]:
+    """One option mention per run of neighbouring words naming the same value ("oat milk")."""
+    out: list[Mention] = []
+    for i, (group, value) in sorted(option_words.items()):
+        last = out[-1] if out else None
+        if last and last.end == i and (last.group, last.value) == (group, value):
+            out[-1] = Mention(OPTION, last.start, i + 1, value, group)
+        else:
+            out.append(Mention(OPTION, i, i + 1, value, group))
+    return out
 
 
 def _loose_options(
@@ -331,14 +375,14 @@ def _loose_options(
         if chosen:
             out = []
             for group, value in chosen.items():
-                words = sorted({owner[q] for q in used if set(tokens(value)) & {query[q]}})
+                words = sorted({owner[q] for q, named in used.items() if named == group})
                 if words:
                     out.append(Mention(OPTION, words[0], words[-1] + 1, value, group))
             return out
     out = []
     for i in run:
         for tok in normal[i]:
-            likely_group = catalog.value_group.get(tok)
+            likely_group = _value_group(index, catalog, tok)
             if likely_group is not None:
                 replaced = bool(products) or picks_one
                 out.append(Mention(OPTION, i, i + 1, tok, likely_group, replaced=replaced))

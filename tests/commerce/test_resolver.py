@@ -280,3 +280,52 @@ def test_size_like_option_values_are_not_dropped() -> None:
 
     assert tokens("330ml cola") == ["cola"]
     assert tokens("a 2m cable") == ["2m", "cable"]
+
+
+# Option values matched by mechanism (commerce.option_words): groups as another shop names
+# and spells them.
+MENU = [
+    {"name": "dairy", "values": ["2 percent", "whole milk", "oatmilk", "skim", "non fat"]},
+    {"name": "shots", "values": ["house", "1 shot", "2 shots", "4 shots"]},
+    {"name": "serve", "values": ["hot", "over ice"]},
+    {"name": "flavor", "values": ["no syrup", "vanilla syrup", "sugar free vanilla syrup"]},
+    {"name": "decaf", "values": ["no", "yes"]},
+    {"name": "sweetener", "values": ["none", "sf hazelnut", "hazelnut"]},
+]
+
+
+@pytest.mark.parametrize(
+    "said, named",
+    [
+        ("a double oat latte", {"shots": "2 shots", "dairy": "oatmilk"}),
+        ("oat milk", {"dairy": "oatmilk"}),
+        ("with two shots", {"shots": "2 shots"}),
+        ("a single", {"shots": "1 shot"}),
+        ("quadruple", {"shots": "4 shots"}),
+        ("2% milk", {"dairy": "2 percent"}),
+        ("skimmed", {"dairy": "skim"}),
+        ("nonfat", {"dairy": "non fat"}),
+        ("iced", {"serve": "over ice"}),
+        ("vanilla", {"flavor": "vanilla syrup"}),
+        ("sugar free vanilla", {"flavor": "sugar free vanilla syrup"}),
+        ("no syrup", {"flavor": "no syrup"}),
+        ("decaffeinated", {"decaf": "yes"}),
+        ("sugar-free hazelnut", {"sweetener": "sf hazelnut"}),
+        # A number alone is a quantity, "no" alone an answer, "one" a pronoun.
+        ("two lattes", {}),
+        ("no", {}),
+        ("the whole one", {"dairy": "whole milk"}),
+    ],
+)
+def test_option_values_are_matched_by_their_distinctive_words(
+    said: str, named: dict[str, str]
+) -> None:
+    from commerce.option_words import groups_of, option_tokens, options_in
+
+    assert options_in(groups_of(MENU), option_tokens(said))[0] == named
+
+
+def test_option_words_keep_numbers_and_percent() -> None:
+    assert tokens("2% Oat Milk", keep_numbers=True) == ["2", "percent", "oat", "milk"]
+    assert tokens("an 8 pack of 9v", keep_numbers=True) == ["8", "pack", "9", "v"]
+    assert tokens("2% Oat Milk") == ["oat", "milk"]
