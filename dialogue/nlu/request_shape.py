@@ -12,7 +12,8 @@ Two rules, each only against an unsure classifier or its fallback:
 - Products with buying said in the first person are an order, not a question about orders
   or products, a greeting or a removal: "I'd like to order two lattes" classified
   `order_status`, "think I'll have a nice mocha" classified `product_info`, "I'd like to try
-  the earl grey" classified `remove_item` become `add_item`.
+  the earl grey" classified `remove_item` become `add_item`; so does a list going on ("and a
+  filter for the tank, the big one") classified as a correction or a choice.
 
 The intent ranking keeps every score; the overruled intent moves to the top with the
 confidence of the classifier's first choice, and the message records why in
@@ -52,6 +53,8 @@ ORDERING = re.compile(
     r"|^(?:(?:and|so|ok|okay|um|uh|hey|also|oh|please)[\s,]+)*"
     r"(?:get|give|grab|add|order|bring|gimme)\b"
 )
+# "and a filter for the tank", "plus two more bags": a list going on, never a correction.
+ADDING_ON = re.compile(r"^(?:and|also|plus|oh and)\b[\s,]*(?:a|an|some|another|\d+|two|three)\b")
 # Asking to take something out is not buying it, whatever verb comes with it.
 REMOVING = re.compile(
     r"\b(?:remove|take (?:off|out|away)|delete|drop|don't want|no more|without)\b"
@@ -106,6 +109,8 @@ def reshaped_intent(
     if intent in ("add_item", FALLBACK) and any(_asks(s[2]) for s in naming) and not ordering:
         return "product_info"
     normal = " ".join(text.lower().split())
+    if intent in ("change_item", "choose") and ADDING_ON.match(normal):
+        return "add_item"
     about_an_order_number = "number" in normal.split()
     if (
         intent in NOT_AN_ORDER

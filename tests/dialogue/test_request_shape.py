@@ -13,7 +13,7 @@ from dialogue.nlu.request_shape import reshaped_intent
 # The product each test sentence names: its last word among these.
 PRODUCT_WORDS = ("hose", "ones", "collar", "milk", "latte", "those", "ice", "croissants",
                  "lattes", "macchiato", "mocha", "grey", "cappuccino", "americanos",
-                 "cortado")  # fmt: skip
+                 "cortado", "filter")  # fmt: skip
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -45,6 +45,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
         ("I'm in the mood for a cortado. Can I get that to go?", "product_info", "add_item"),
         ("I'd like you to remove the mocha", "remove_item", None),
         ("do you have a red collar? I'd like to know", "add_item", None),
+        ("and a filter for the tank, the big one", "change_item", "add_item"),
+        ("actually make it a large latte", "change_item", None),
         # An order number is still about an order.
         ("I'd like to order number 4 again", "reorder", None),
         ("where is my order", "order_status", None),
