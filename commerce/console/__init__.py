@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from commerce.console import catalog_pages, events, handoff_pages, order_pages, sign_in
+from commerce.console import catalog_pages, events, handoff_pages, kpi_pages, order_pages, sign_in
 from commerce.console.session import ConsoleRefusal, Signer
 from commerce.console.web import HERE, refusal_response, render
 from commerce.settings import Settings
@@ -28,7 +28,7 @@ def mount_console(app: FastAPI, settings: Settings) -> None:
     app.state.console_signer = Signer.create(
         settings.console_secret, settings.console_session_hours
     )
-    for module in (sign_in, handoff_pages, order_pages, catalog_pages, events):
+    for module in (sign_in, handoff_pages, order_pages, catalog_pages, kpi_pages, events):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(ConsoleRefusal, refusal_response)

@@ -288,6 +288,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         CONSOLE_FORM, lambda w: Call(params={"handoff_id": new_handoff(w)})
     ),
     ("GET", "/console/orders"): Rule(CONSOLE_PAGE),
+    ("GET", "/console/kpis"): Rule(CONSOLE_PAGE),
     ("GET", "/console/orders/board"): Rule(CONSOLE_PAGE),
     ("POST", "/console/orders/{order_id}/status"): Rule(
         CONSOLE_FORM,

@@ -50,6 +50,7 @@ if MISSING:
     pytest.skip(MISSING, allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
@@ -166,6 +167,29 @@ def wait_for(driver: Any, css: str, text: str | None = None) -> WebElement:
     return wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def texts_of(driver: Any, css: str) -> list[str]:
+    """The texts of the elements `css` finds. The board re-renders itself when an order
+    moves (server-sent events), so an element found may be replaced before it is read: read
+    again until one read sees the same elements throughout."""
+    for _ in range(20):
+        try:
+            return [element.text for element in driver.find_elements(By.CSS_SELECTOR, css)]
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"{css} kept being replaced while read")
+
+
+def click(driver: Any, css: str) -> None:
+    """Clicks what `css` finds, finding it again if the board replaced it meanwhile."""
+    for _ in range(20):
+        try:
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"{css} kept being replaced before it could be clicked")
+
+
 def say(served: Served, text: str) -> list[str]:
     """One shopper turn over the REST channel, as a shopping app would send it."""
     response = httpx.post(
@@ -200,11 +224,11 @@ def test_staff_answer_a_handoff_and_move_an_order_in_the_browser(
     say(served, "two croissants please")
     held = say(served, "I want to talk to a real person")
     assert any("staff" in reply for reply in held), held
-    item = wait_for(driver, ".queue-item", "Ann Lee")
-    assert "real person" in item.text
+    wait_for(driver, ".queue-item", "Ann Lee")
+    assert any("real person" in text for text in texts_of(driver, ".queue-item"))
     shot(driver, "03-handoffs-waiting")
 
-    item.find_element(By.TAG_NAME, "a").click()
+    click(driver, ".queue-item a")  # the queue re-renders itself: found again if replaced
     wait_for(driver, ".msg-shopper", "two croissants please")
     assert "Croissant" in driver.find_element(By.CSS_SELECTOR, ".side").text
     # What the shopper says now shows up live in the conversation.
@@ -243,14 +267,14 @@ def test_staff_answer_a_handoff_and_move_an_order_in_the_browser(
     driver.find_element(By.LINK_TEXT, "Orders").click()
     ticket = f"#order-{order_id}"
     wait_for(driver, f".column-placed {ticket}")
-    buttons = [b.text for b in driver.find_elements(By.CSS_SELECTOR, f"{ticket} .moves button")]
+    buttons = texts_of(driver, f"{ticket} .moves button")
     assert buttons == ["Start preparing", "Cancel"]  # legal moves only
     shot(driver, "05-orders-new")
-    driver.find_element(By.CSS_SELECTOR, f"{ticket} button[data-move='preparing']").click()
+    click(driver, f"{ticket} button[data-move='preparing']")
     wait_for(driver, f".column-preparing {ticket}")
-    driver.find_element(By.CSS_SELECTOR, f"{ticket} button[data-move='ready']").click()
+    click(driver, f"{ticket} button[data-move='ready']")
     wait_for(driver, f".column-ready {ticket}")
-    buttons = [b.text for b in driver.find_elements(By.CSS_SELECTOR, f"{ticket} .moves button")]
+    buttons = texts_of(driver, f"{ticket} .moves button")
     assert buttons == ["Collected"]  # a pickup order is never sent out for delivery
     shot(driver, "06-orders-ready")
     order = httpx.get(
@@ -259,6 +283,13 @@ def test_staff_answer_a_handoff_and_move_an_order_in_the_browser(
         trust_env=False,
     ).json()
     assert order["status"] == "ready"
+
+    # The admin's KPI page: today's order is counted.
+    driver.find_element(By.LINK_TEXT, "KPIs").click()
+    tiles = wait_for(driver, ".tiles", "CONVERSATIONS")  # labels are upper-cased by CSS
+    orders_tile = [t for t in tiles.find_elements(By.CSS_SELECTOR, ".tile") if "ORDERS" in t.text]
+    assert orders_tile and "1" in orders_tile[0].find_element(By.TAG_NAME, "strong").text
+    shot(driver, "09-kpis")
 
 
 def test_catalog_pages_in_the_browser(served: Served, browser: Any, tmp_path: Path) -> None:

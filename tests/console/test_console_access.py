@@ -97,6 +97,7 @@ CONSOLE_POLICY: dict[tuple[str, str], Rule] = {
         "orders", lambda w: Call(params={"handoff_id": w.handoff()}), allowed=303
     ),
     ("GET", "/console/orders"): Rule("orders"),
+    ("GET", "/console/kpis"): Rule("admin"),
     ("GET", "/console/orders/board"): Rule("orders"),
     ("POST", "/console/orders/{order_id}/status"): Rule(
         "orders",
@@ -254,3 +255,20 @@ def test_session_cookie_is_httponly_strict_and_signed(world: tuple[World, TestCl
     cookie = signed.headers["set-cookie"].lower()
     assert "voxcart_console=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
     assert w.keys["orders"].lower() not in cookie  # the key itself is never in the cookie
+
+
+def test_the_kpi_page_shows_the_figures_and_says_what_is_wrong_with_a_range(
+    world: tuple[World, TestClient],
+) -> None:
+    w, client = world
+    become(w, client, "admin")
+    page = client.get("/console/kpis", params={"from": "2026-11-01", "to": "2026-11-07"})
+    assert page.status_code == 200, page.text
+    for label in ("Conversations", "Conversion", "Cart abandonment", "Not understood",
+                  "Handed to staff", "Turn time p50 / p95", "Orders", "Satisfaction"):  # fmt: skip
+        assert label in page.text
+    assert page.text.count("<tr><td>2026-11-") == 7  # one row per day asked for
+    swapped = client.get("/console/kpis", params={"from": "2026-11-07", "to": "2026-11-01"})
+    assert swapped.status_code == 422 and "swap them" in swapped.text
+    junk = client.get("/console/kpis", params={"from": "yesterday"})
+    assert junk.status_code < 500
