@@ -161,9 +161,6 @@ def add_items(
     changed: list[str] = []
     base: dict | None = None  # the item just added, which "large" or "one red" refines
     for position, request in enumerate(requests):
-        request = dataclasses.replace(
-            request, mention=product_words.with_synonyms(turn, request.mention)
-        )
         # Lines read from entities are already whole; words may still refine the last one.
         if base is not None and not request.sku and _extends_base(turn, base, request, added,
                                                                    problems):  # fmt: skip

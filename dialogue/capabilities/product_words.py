@@ -45,17 +45,11 @@ def mention_from_question(text: str) -> str:
     return " ".join(body.split()).strip(" ,?")
 
 
-def with_synonyms(turn: Turn, mention: str) -> str:
-    """The mention as the resolver reads it: option values' synonyms and other spellings
-    ("a skinny latte", "a big hot chocolate") are understood by commerce.option_words."""
-    return mention
-
-
 def known_words(turn: Turn, mention: str) -> bool:
     """Whether every word of a mention is a word this catalog uses (names, aliases, options):
     'a coffee' is, 'purple monkey dishwasher' is not."""
     index = catalog_index(turn.session)
-    words = tokens(with_synonyms(turn, mention))
+    words = tokens(mention)
     return bool(words) and all(
         w in index.postings or w in index.option_vocabulary or w in OPTION_FILLER for w in words
     )
@@ -72,7 +66,7 @@ def names_products(turn: Turn) -> bool:
 
 def names_product(turn: Turn, mention: str) -> bool:
     """A mention that clearly names catalog products (one, or several to choose from)."""
-    candidates = resolve_mention(turn.session, mention=with_synonyms(turn, mention))
+    candidates = resolve_mention(turn.session, mention=mention)
     return bool(candidates) and (candidates[0].score >= 0.75 or known_words(turn, mention))
 
 
