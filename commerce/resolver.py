@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,10 @@ MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
 AMBIGUITY_MARGIN = 0.08
 FUZZY_CUTOFF = 80  # rapidfuzz ratio, 0-100
+# Edits (insert, delete, substitute, swap two neighbours) a misheard or misspelt word may be
+# from a catalog word: one for short words, two from this length on. A ratio alone lets short
+# everyday words reach catalog words two edits away ("fine" -> "finder", "lumber" -> "lube").
+FUZZY_TWO_EDITS_FROM_LENGTH = 7
 MAX_SCORED = 300  # products scored in full per query, after a cheap first pass
 GC_PAUSE_MIN_PRODUCTS = 10_000  # catalogs this large are indexed with garbage collection paused
 
@@ -161,10 +166,12 @@ class CatalogIndex:
             if tok in self.postings:
                 options[tok] = 1.0
             elif len(tok) >= 4 and tok not in self.option_vocabulary:
+                edits = 2 if len(tok) >= FUZZY_TWO_EDITS_FROM_LENGTH else 1
                 for match, score, _ in process.extract(
                     tok, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=FUZZY_CUTOFF
                 ):
-                    options[match] = score / 100.0
+                    if OSA.distance(tok, match, score_cutoff=edits) <= edits:
+                        options[match] = score / 100.0
             # "sour dough" heard for "sourdough", "ice cream" written "icecream".
             if i + 1 < len(query):
                 joined = tok + query[i + 1]

@@ -125,7 +125,10 @@ def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemReque
             if total > split:
                 requests.append(_request(total - split, base, product, quantity_said=True))
         else:
-            requests.append(_request(total, options, product, quantity_said=quantity is not None))
+            counted = before[-1]["text"] if before else ""
+            requests.append(
+                _request(total, options, product, quantity_said=quantity is not None, said=counted)
+            )
         for count, line_options in more:
             requests.append(_request(count, line_options, product, quantity_said=True))
         previous_end = product["end"]
@@ -165,7 +168,12 @@ def _more_after(
 
 
 def _request(
-    count: int, options: list[dict[str, Any]], product: dict[str, Any], *, quantity_said: bool
+    count: int,
+    options: list[dict[str, Any]],
+    product: dict[str, Any],
+    *,
+    quantity_said: bool,
+    said: str = "",
 ) -> ItemRequest:
     # The option's catalog value, not its words: "decaffeinated" is "decaf". A value said
     # twice ("sugar-free", "vanilla" both found as "sugar-free vanilla") counts once; of two
@@ -180,6 +188,7 @@ def _request(
         quantity=count,
         mention=" ".join(words),
         quantity_said=quantity_said,
+        said=f"{said} {product['text']}".strip(),
         sku=str(product["value"]),
         options=chosen,
     )

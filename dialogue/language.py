@@ -161,7 +161,8 @@ def split_items(text: str) -> list[ItemRequest]:
         if not chunk:
             continue
         quantity, mention, more = parse_quantity(chunk)
-        mention = re.sub(r"^(?:of|more)\s+", "", mention)
+        # "another one of those": "one" is the pronoun, what follows says which.
+        mention = re.sub(r"^(?:(?:one|ones)\s+(?=of\b))?(?:of|more)\s+", "", mention)
         # "two bags of rice", "a couple of packs of pasta": the container is not the product.
         if quantity is not None or re.match(r"^(?:some|a|an)\b", chunk):
             mention = CONTAINER.sub("", mention)
@@ -198,16 +199,23 @@ MEASURE_WORDS = frozenset(
     litres liter liters kilo kilos pound pounds sheet sheets case cases crate crates bundle
     bundles unit units item items dozen dozens slice slices bar bars stick sticks""".split()
 )
-BARE_CONTAINER = re.compile(
-    r"(?:bags?|packs?|packets?|boxe?s|box|bottles?|cans?|tins?|jars?|cartons?|cups?|tubs?|"
-    r"punnets?|loaf|loaves|pouch(?:es)?|rolls?|bunch(?:es)?|pieces?|sacks?|tubes?)"
-    r"(?: of (?:those|them|that|it|these|this))?"
-)
-CONTAINER = re.compile(
-    r"^(?:bags?|packs?|packets?|boxe?s|box|bottles?|cans?|tins?|jars?|cartons?|cups?|tubs?|"
-    r"punnets?|loaf|loaves|pouch(?:es)?|rolls?|bunch(?:es)?|pieces?|units?|items?|sacks?|"
-    r"tubes?|kilos?)\s+of\s+"
-)
+_MEASURES = "|".join(sorted(MEASURE_WORDS, key=len, reverse=True))
+# A measure said alone or about what was just named: "three pairs", "two bags of those".
+BARE_CONTAINER = re.compile(rf"(?:{_MEASURES})(?: of (?:those|them|that|it|these|this))?")
+# A measure before what it measures: "bags of rice" -> "rice".
+CONTAINER = re.compile(rf"^(?:{_MEASURES})\s+of\s+")
+
+
+def quantity_in_unit(quantity: int, said: str, unit: str) -> int:
+    """A counting phrase that names what the product is sold by counts that unit once: "a
+    pair of gloves" is one pair of gloves sold by the pair (two of socks sold singly), "a
+    dozen eggs" one box of eggs sold by the dozen."""
+    words = normalise(said).split()
+    for start, end, _ in counted_phrases(words):
+        phrase = words[start:end]
+        if unit.lower() in phrase and phrase[0] != "half":
+            return 1
+    return quantity
 
 
 def find_number(text: str) -> int | None:

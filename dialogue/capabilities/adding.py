@@ -228,10 +228,10 @@ def add_items(
             turn.say(f"Which {request.mention} would you like: {candidates_text(turn, skus)}?")
             return
         best = choice.best
-        if add_product(
-            turn, product_by_sku(turn, best.sku), request.quantity, best.options, added, problems
-        ):
-            base = base_line(turn, request.quantity, len(added) - 1)
+        product = product_by_sku(turn, best.sku)
+        quantity = lang.quantity_in_unit(request.quantity, request.said, product.unit)
+        if add_product(turn, product, quantity, best.options, added, problems):
+            base = base_line(turn, quantity, len(added) - 1)
     say_added(turn, added, problems, changed=changed)
 
 

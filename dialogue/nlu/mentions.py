@@ -69,6 +69,9 @@ class _Catalog:
     groups: list[tuple[Groups, int]]  # each distinct set of option groups, with its products
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
     bridged: set[tuple[str, ...]]
+    # Names and aliases that begin with a number ("9 Volt Battery"): (the number, the next
+    # word's token), so "a nine volt battery" is one battery, not nine.
+    numbered: set[tuple[int, str]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -89,9 +92,22 @@ def _catalog(index: CatalogIndex) -> _Catalog:
                 for text, toks in entry.phrases
                 if len(toks) > 1 and len(_WORDS.findall(text)) > len(toks)
             },
+            numbered=_numbered_names(index),
         )
         _catalogs[index] = found
     return found
+
+
+def _numbered_names(index: CatalogIndex) -> set[tuple[int, str]]:
+    out = set()
+    for entry in index.entries:
+        for text, _ in entry.phrases:
+            words = _WORDS.findall(text.lower())
+            number = _number(words[0]) if len(words) > 1 else None
+            following = option_tokens(words[1]) if number is not None else []
+            if number is not None and following:
+                out.add((number, following[0]))
+    return out
 
 
 def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
@@ -168,6 +184,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         return found
     catalog = _catalog(index)
     found = _numbers_in_values(found, words, index)
+    found = _numbers_in_names(found, words, catalog)
     # Single numbers are never catalog words; a phrase like "a dozen" may be part of a name
     # ("a dozen eggs"), and then the name wins.
     numeric = {m.start for m in found if m.kind == NUMBER and m.end - m.start == 1}
@@ -232,6 +249,18 @@ def _numbers_in_values(
                 (used := options_in(groups, said)[1]).get(0) and 1 in used
                 for groups in index.numeric_option_groups
             ):
+                continue
+        out.append(mention)
+    return out
+
+
+def _numbers_in_names(found: list[Mention], words: list[str], catalog: _Catalog) -> list[Mention]:
+    """A number that begins a product's name ("a nine volt battery") is part of the name."""
+    out = []
+    for mention in found:
+        if mention.kind == NUMBER and mention.end - mention.start == 1 and mention.end < len(words):
+            after = option_tokens(words[mention.end])
+            if after and (mention.value, after[0]) in catalog.numbered:
                 continue
         out.append(mention)
     return out

@@ -3,7 +3,7 @@ lets the shape of a request overrule the classifier where the classifier alone c
 better, because it never sees which words were products (CatalogMentions replaced them with
 placeholders).
 
-Two rules, each only against an unsure classifier or its fallback:
+The rules, each only against an unsure classifier or its fallback:
 - A question about a product is not an order: "what would a fifty foot hose run me" asked
   with a product and classified `add_item` becomes `product_info`, so asking never changes
   the cart. Requests phrased as questions ("can I get a latte?", "could you add two more?")
@@ -14,6 +14,9 @@ Two rules, each only against an unsure classifier or its fallback:
   `order_status`, "think I'll have a nice mocha" classified `product_info`, "I'd like to try
   the earl grey" classified `remove_item` become `add_item`; so does a list going on ("and a
   filter for the tank, the big one") classified as a correction or a choice.
+- More of something is not a correction: "actually, another one of those" classified
+  `change_item` becomes `add_item`, with or without a product named.
+- Wanting to know is asking: "I'd like to know what the mocha costs" is a question.
 
 The intent ranking keeps every score; the overruled intent moves to the top with the
 confidence of the classifier's first choice, and the message records why in
@@ -53,6 +56,13 @@ ORDERING = re.compile(
     r"|^(?:(?:and|so|ok|okay|um|uh|hey|also|oh|please)[\s,]+)*"
     r"(?:get|give|grab|add|order|bring|gimme)\b"
 )
+# Wanting to know is asking, whatever verb of wanting comes first: "I'd like to know what the
+# mocha costs", "I was wondering if the hose is in stock".
+KNOWING = re.compile(
+    r"\b(?:to (?:know|ask|find out|check|hear|see if|see whether)|wonder|wondering)\b"
+)
+# "another one of those", "two more": more of something, never a replacement of it.
+MORE_OF = re.compile(r"\b(?:another|(?:one|two|three|four|five|\d+) more)\b")
 # "and a filter for the tank", "plus two more bags": a list going on, never a correction.
 ADDING_ON = re.compile(r"^(?:and|also|plus|oh and)\b[\s,]*(?:a|an|some|another|\d+|two|three)\b")
 # Asking to take something out is not buying it, whatever verb comes with it.
@@ -92,7 +102,8 @@ def _sentences(text: str) -> list[tuple[int, int, str]]:
 
 
 def _asks(sentence: str) -> bool:
-    return bool(QUESTION.match(sentence) or sentence.endswith("?")) and not REQUEST.match(sentence)
+    asked = QUESTION.match(sentence) or sentence.endswith("?") or KNOWING.search(sentence)
+    return bool(asked) and not REQUEST.match(sentence)
 
 
 def reshaped_intent(
@@ -100,7 +111,12 @@ def reshaped_intent(
 ) -> str | None:
     """The intent the request's shape calls for, or None to keep the classifier's. `products`
     are the character spans of the product mentions."""
-    if confidence >= UNSURE or not products:
+    if confidence >= UNSURE:
+        return None
+    normal = " ".join(text.lower().split())
+    if intent == "change_item" and MORE_OF.search(normal):
+        return "add_item"
+    if not products:
         return None
     sentences = _sentences(text)
     naming = [s for s in sentences if any(s[0] <= a < s[1] for a, _ in products)]
@@ -108,7 +124,6 @@ def reshaped_intent(
     ordering = [s for s in sentences if ORDERING.search(s[2]) and not _asks(s[2])]
     if intent in ("add_item", FALLBACK) and any(_asks(s[2]) for s in naming) and not ordering:
         return "product_info"
-    normal = " ".join(text.lower().split())
     if intent in ("change_item", "choose") and ADDING_ON.match(normal):
         return "add_item"
     about_an_order_number = "number" in normal.split()

@@ -250,6 +250,30 @@ def test_catalog_index_can_be_used_directly() -> None:
     assert CatalogIndex([]).search("anything") == []
 
 
+@pytest.mark.parametrize(
+    "heard, found",
+    [
+        ("lumber", []),  # two edits from "lube": a different word, not a misspelling
+        ("fine", []),  # two edits from "finder"
+        ("finder", ["F"]),
+        ("fnder", ["F"]),  # one edit in a short word
+        ("bagle", ["B"]),  # two neighbours swapped count as one edit
+        ("lubricnat", ["L"]),  # long words may be two edits away
+    ],
+)
+def test_misheard_words_are_one_edit_away_when_short_two_when_long(
+    heard: str, found: list[str]
+) -> None:
+    index = CatalogIndex(
+        [
+            _product("L", "Lubricant", ["lube"]),
+            _product("F", "Stud Finder", ["finder"]),
+            _product("B", "Bagel", []),
+        ]
+    )
+    assert [c.sku for c in index.search(heard)][:1] == found
+
+
 def test_a_shared_phrase_is_scored_against_each_products_own_option_words() -> None:
     """Phrase scores are shared between candidates within a search: "latte" scores for the
     mention without "oat" where oat is an option (the cafe latte), with it where it is not."""

@@ -103,6 +103,23 @@ def test_ordinals_and_numbers_without_a_catalog() -> None:
     ]
 
 
+def test_a_number_that_begins_a_name_is_the_name_not_a_quantity() -> None:
+    index = CatalogIndex(
+        [
+            product("CELL", "9 Volt Cell", ["nine volt cell"]),
+            product("HOSE", "Hose", ["hose"], [{"name": "length", "values": ["50 ft", "100 ft"]}]),
+        ]
+    )
+
+    def kinds(text: str) -> list[tuple[str, Any]]:
+        return [(m.kind, m.value) for m in find_mentions(words(text), index)]
+
+    assert kinds("a nine volt cell please") == [("product", "CELL")]
+    assert kinds("two 9 volt cells") == [("number", 2), ("product", "CELL")]
+    # A number before some other word is still a quantity.
+    assert kinds("nine hoses") == [("number", 9), ("product", "HOSE")]
+
+
 def entities(text: str) -> list[dict[str, Any]]:
     tokens = TOKENIZER.tokenize(Message(data={TEXT: text}), TEXT)
     return entities_for(find_mentions([t.text for t in tokens], INDEX), tokens, text)

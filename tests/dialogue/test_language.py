@@ -20,6 +20,9 @@ from dialogue import language as lang
         ("add strawberries to my cart", [(1, "strawberries", False)]),
         ("another one", [(1, "", True)]),
         ("two more", [(2, "", True)]),
+        ("another one of those", [(1, "", True)]),
+        ("one of the lattes", [(1, "the lattes", True)]),
+        ("three pairs", [(3, "", True)]),
     ],
 )
 def test_split_items(text: str, expected: list[tuple[int, str, bool]]) -> None:
@@ -69,3 +72,19 @@ def test_spoken_time_and_lists() -> None:
     assert lang.spoken_time(0, 0) == "midnight"
     assert lang.spoken_time(23, 59) == "midnight"  # open until 24:00
     assert lang.join_words(["a", "b", "c"], "or") == "a, b or c"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "said", "unit", "expected"),
+    [
+        (2, "a pair of work gloves", "pair", 1),  # sold by the pair: one pair
+        (2, "a pair of socks", "each", 2),  # sold singly: two socks
+        (3, "three pairs of gloves", "pair", 3),
+        (12, "a dozen eggs", "dozen", 1),
+        (6, "half a dozen eggs", "dozen", 6),
+    ],
+)
+def test_a_counting_phrase_naming_the_products_unit_counts_that_unit(
+    quantity: int, said: str, unit: str, expected: int
+) -> None:
+    assert lang.quantity_in_unit(quantity, said, unit) == expected

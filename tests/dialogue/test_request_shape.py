@@ -44,9 +44,14 @@ def _spans(text: str) -> list[tuple[int, int]]:
         ("Do you guys do chocolate americanos? I'd like that.", "add_item", None),
         ("I'm in the mood for a cortado. Can I get that to go?", "product_info", "add_item"),
         ("I'd like you to remove the mocha", "remove_item", None),
-        ("do you have a red collar? I'd like to know", "add_item", None),
+        ("do you have a red collar? I'd like to know", "add_item", "product_info"),
+        ("I'd like to know what the mocha costs", "add_item", "product_info"),
+        ("i was wondering how much the hose is", "nlu_fallback", "product_info"),
+        ("I'd like to see the red collar in small", "nlu_fallback", "add_item"),
         ("and a filter for the tank, the big one", "change_item", "add_item"),
         ("actually make it a large latte", "change_item", None),
+        # More of something is an addition, with or without a product named.
+        ("actually, two more lattes", "change_item", "add_item"),
         # An order number is still about an order.
         ("I'd like to order number 4 again", "reorder", None),
         ("where is my order", "order_status", None),
@@ -56,6 +61,21 @@ def test_the_shape_decides_only_against_an_unsure_classifier(
     text: str, intent: str, expected: str | None
 ) -> None:
     assert reshaped_intent(text, intent, 0.5, _spans(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("actually, another one of those", "change_item", "add_item"),
+        ("one more please", "change_item", "add_item"),
+        ("no, make it three", "change_item", None),
+        ("actually, another one of those", "remove_item", None),
+    ],
+)
+def test_more_of_something_without_a_product_is_an_addition(
+    text: str, intent: str, expected: str | None
+) -> None:
+    assert reshaped_intent(text, intent, 0.7, []) == expected
 
 
 @pytest.mark.parametrize("text", ["what would a hose run me", "I'd like to order 2 lattes"])
