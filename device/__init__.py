@@ -1,1 +1,1 @@
-"""The device: microphone/speaker loop, and the `voxcart` command that wires everything."""
+"""The device: microphone/speaker loop, and its commands (`voxcart voice`, `listen`, `devices`)."""

@@ -15,16 +15,16 @@ from commerce.audit import list_entries
 from commerce.catalog import get_product
 from commerce.errors import Unauthorized
 from commerce.service import Store, open_store, schema_is_current
-from device.cli import build_parser, main
 from tests.conftest import DEMO_CSV, DEMO_STORE
 from tests.helpers import catalog_csv
+from voxcart.cli import build_parser, main
 
 VOXCART = Path(sys.executable).with_name("voxcart")
 
 
 def voxcart(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Runs the installed command as a shopkeeper would."""
-    command = [str(VOXCART)] if VOXCART.exists() else [sys.executable, "-m", "device.cli"]
+    command = [str(VOXCART)] if VOXCART.exists() else [sys.executable, "-m", "voxcart"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOXCART_")}
     return subprocess.run(
         [*command, *map(str, args)],

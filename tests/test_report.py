@@ -12,8 +12,8 @@ from commerce.csat import record_rating
 from commerce.orders import record_past_order
 from commerce.service import import_store_files, open_store
 from commerce.turn_log import TurnRecord, record_turn
-from device.cli import main
 from tests.conftest import DEMO_CSV, DEMO_STORE
+from voxcart.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NOON = datetime(2026, 11, 10, 17, 0, tzinfo=timezone.utc)  # noon in New York

@@ -29,8 +29,8 @@ from commerce.models import Base
 from commerce.orders import checkout
 from commerce.purchase_guard import set_pin
 from commerce.service import Store
-from device.cli import assistant_routers
 from dialogue import context
+from dialogue.cli import assistant_routers
 
 SECRET = "matrix-action-server-secret-0123456789"
 ROLES = ("admin", "catalog", "orders")

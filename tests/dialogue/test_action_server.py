@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 
 from commerce.api.app import create_app
 from commerce.cart import add_to_cart, get_cart
+from commerce.cli import CliError
 from commerce.models import CartLine, Order
 from commerce.orders import checkout
 from commerce.service import Store
-from device.cli import CliError, assistant_routers
 from dialogue import context
+from dialogue.cli import assistant_routers
 
 SECRET = "s3cret-action-server-token-0123456789"
 

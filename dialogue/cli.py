@@ -1,0 +1,186 @@
+"""The assistant's commands: `voxcart train`, `chat` and `transcripts`.
+
+Also what the other commands need of the assistant: its model, the assistant itself loaded
+on the store, and its HTTP routes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from commerce.cli import CliError, settings_for, store_for
+
+if TYPE_CHECKING:
+    from dialogue.transcripts import SpokenTurns
+
+# Builds the speech engines of `transcripts run --audio` from the settings. Speech is not
+# dialogue's: the composition root passes the device's builder in.
+SpokenTurnsFactory = Callable[[Any], "SpokenTurns"]
+
+
+def assistant_routers(settings: Any, assistant: Any) -> list[Any]:
+    """The assistant's HTTP routes: the text channel always; Rasa's action server protocol
+    only when its shared secret is configured."""
+    from dialogue.channels import text_channel_router
+
+    routers = [text_channel_router(assistant)]
+    if settings.action_server_token:
+        from dialogue.action_server import action_server_router
+        from dialogue.runtime import action_executor
+
+        try:
+            routers.append(
+                action_server_router(action_executor(), token=settings.action_server_token)
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    return routers
+
+
+def dialogue_model(settings: Any, *, train_if_needed: bool = True) -> Path:
+    """The trained Rasa model, trained first when its data changed."""
+    from dialogue import training
+
+    if train_if_needed:
+        return training.train(settings.models_dir, quiet=True)
+    model = training.latest_model(settings.models_dir)
+    if model is None:
+        raise CliError("no trained dialogue model in models/rasa; run: voxcart train")
+    return model
+
+
+def open_assistant(settings: Any, store: Any) -> Any:
+    """The assistant on this store, its conversations in the configured tracker store."""
+    from dialogue import context
+    from dialogue.runtime import Assistant, tracker_store_for
+
+    context.configure(store.sessions)
+    model = dialogue_model(settings)
+    tracker_store = tracker_store_for(settings.effective_database_url, settings.data_dir)
+    return Assistant.load(model, tracker_store=tracker_store)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from dialogue import training
+
+    training.train(settings_for(args).models_dir, force=args.force, quiet=args.quiet)
+    return 0
+
+
+def cmd_transcripts_run(args: argparse.Namespace, *, spoken_turns: SpokenTurnsFactory) -> int:
+    import asyncio
+
+    from dialogue.runtime import Assistant
+    from dialogue.transcripts import (
+        Result,
+        Runner,
+        TranscriptError,
+        collect,
+        load_transcript,
+        report_json,
+    )
+
+    settings = settings_for(args)
+    try:
+        files = collect([Path(p) for p in args.paths])
+    except TranscriptError as exc:
+        raise CliError(str(exc)) from None
+    if not files:
+        raise CliError("no transcript files (*.yaml) found in " + " ".join(args.paths))
+    model = dialogue_model(settings)
+    print(f"loading the assistant ({model.name})...", file=sys.stderr, flush=True)
+    assistant = Assistant.load(model)
+    catalog, store_file = settings.demo_store_files()
+    speech = spoken_turns(settings) if args.audio else None
+    runner = Runner(assistant, default_catalog=catalog, default_store=store_file, speech=speech)
+    results: list[Result] = []
+
+    async def run_all() -> None:
+        for path in files:
+            try:
+                transcript = load_transcript(path)
+            except TranscriptError as exc:
+                results.append(Result(path.stem, str(path), False, failure=str(exc)))
+            else:
+                results.append(await runner.run(transcript))
+            result = results[-1]
+            if result.passed:
+                print(f"PASS {result.name} ({path})", flush=True)
+            else:
+                print(f"FAIL {result.name} ({path}): {result.failure}", flush=True)
+                for line in result.conversation:
+                    print(line)
+
+    try:
+        asyncio.run(run_all())
+    finally:
+        runner.close()
+    if args.json:
+        report_json(results, Path(args.json))
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A terminal conversation as one shopper (conversation kept in the tracker store)."""
+    import asyncio
+
+    from commerce.accounts import ensure_customer
+
+    settings = settings_for(args)
+    store = store_for(args)
+    with store.sessions() as session:
+        ensure_customer(session, customer_id=args.customer, name=args.name)
+    print("loading the assistant...", file=sys.stderr, flush=True)
+    assistant = open_assistant(settings, store)
+    print(f"chatting as {args.customer}; an empty line or Ctrl-D ends.", file=sys.stderr)
+
+    async def loop() -> None:
+        while True:
+            try:
+                text = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                return
+            if not text.strip():
+                return
+            for reply in await assistant.respond(args.customer, text):
+                print(f"bot> {reply}", flush=True)
+
+    asyncio.run(loop())
+    return 0
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    *,
+    spoken_turns: SpokenTurnsFactory,
+) -> None:
+    """Adds the assistant's commands; `common` carries the options every command takes."""
+    train = sub.add_parser("train", parents=[common], help="train the dialogue model if needed")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.add_argument("--quiet", action="store_true", help="say nothing when up to date")
+    train.set_defaults(func=cmd_train)
+
+    chat = sub.add_parser("chat", parents=[common], help="talk to the assistant in the terminal")
+    chat.add_argument("--customer", default="terminal", help="shopper id (default: terminal)")
+    chat.add_argument("--name", default=None, help="shopper name for a new shopper")
+    chat.set_defaults(func=cmd_chat)
+
+    transcripts = sub.add_parser("transcripts", help="dialogue transcripts")
+    transcripts_sub = transcripts.add_subparsers(
+        dest="transcripts_command", metavar="ACTION", required=True
+    )
+    run_transcripts = transcripts_sub.add_parser(
+        "run", parents=[common], help="run transcript files or folders (text mode)"
+    )
+    run_transcripts.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    run_transcripts.add_argument("--json", metavar="REPORT", help="write results and timings")
+    run_transcripts.add_argument("--audio", action="store_true", help="spoken mode")
+    run_transcripts.set_defaults(func=partial(cmd_transcripts_run, spoken_turns=spoken_turns))

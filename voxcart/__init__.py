@@ -1,0 +1,1 @@
+"""The `voxcart` command's composition root: each package's commands in one parser."""
