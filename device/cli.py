@@ -267,6 +267,17 @@ def _try_voice_loop(settings: Any, store: Any, assistant: Any, customer: str) ->
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open(args)
+    if args.workers != 1:
+        from device.workers import NotShareable, serve_workers
+
+        store.close()
+        model = None if args.no_assistant else lambda: _model(settings)
+        host, port = args.host or settings.host, args.port or settings.port
+        try:
+            serve_workers(settings, host=host, port=port, workers=args.workers, model=model)
+        except NotShareable as exc:
+            raise CliError(str(exc)) from None
+        return 0
     _serve(
         settings,
         store,
@@ -389,8 +400,12 @@ def _open_assistant(settings: Any, store: Any) -> Any:
 
     context.configure(store.sessions)
     model = _model(settings)
+    from dialogue.conversation_locks import lock_store_for
+
     tracker_store = tracker_store_for(settings.effective_database_url, settings.data_dir)
-    return Assistant.load(model, tracker_store=tracker_store)
+    return Assistant.load(
+        model, tracker_store=tracker_store, lock_store=lock_store_for(settings.redis_url)
+    )
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -688,6 +703,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-assistant",
         action="store_true",
         help="serve only the store API (no dialogue model loaded)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on this port (more than 1 needs PostgreSQL and VOXCART_REDIS_URL)",
     )
     serve.set_defaults(func=cmd_serve)
 
