@@ -57,12 +57,15 @@ def dialogue_model(settings: Any, *, train_if_needed: bool = True) -> Path:
 def open_assistant(settings: Any, store: Any) -> Any:
     """The assistant on this store, its conversations in the configured tracker store."""
     from dialogue import context
+    from dialogue.conversation_locks import lock_store_for
     from dialogue.runtime import Assistant, tracker_store_for
 
     context.configure(store.sessions)
     model = dialogue_model(settings)
     tracker_store = tracker_store_for(settings.effective_database_url, settings.data_dir)
-    return Assistant.load(model, tracker_store=tracker_store)
+    return Assistant.load(
+        model, tracker_store=tracker_store, lock_store=lock_store_for(settings.redis_url)
+    )
 
 
 def cmd_train(args: argparse.Namespace) -> int:

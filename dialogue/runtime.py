@@ -108,7 +108,8 @@ class Assistant:
         self.agent = agent
 
     @classmethod
-    def load(cls, model: Path, *, tracker_store: Any = None) -> Assistant:
+    def load(cls, model: Path, *, tracker_store: Any = None, lock_store: Any = None) -> Assistant:
+        """`lock_store`: dialogue.conversation_locks.lock_store_for (default: in memory)."""
         from rasa.core.agent import Agent
         from rasa.utils.log_utils import configure_structlog
 
@@ -128,7 +129,7 @@ class Assistant:
             tracker_store=masking_tracker_store(
                 tracker_store if tracker_store is not None else InMemoryTrackerStore(None)
             ),
-            lock_store=fast_lock_store(),
+            lock_store=lock_store if lock_store is not None else fast_lock_store(),
         )
         return cls(agent)
 

@@ -81,6 +81,17 @@ def _serve(
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     store = store_for(args)
+    if args.workers != 1:
+        from voxcart.workers import NotShareable, serve_workers
+
+        store.close()
+        model = None if args.no_assistant else lambda: dialogue_cli.dialogue_model(settings)
+        host, port = args.host or settings.host, args.port or settings.port
+        try:
+            serve_workers(settings, host=host, port=port, workers=args.workers, model=model)
+        except NotShareable as exc:
+            raise CliError(str(exc)) from None
+        return 0
     _serve(
         settings,
         store,
@@ -203,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-assistant",
         action="store_true",
         help="serve only the store API (no dialogue model loaded)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on this port (more than 1 needs PostgreSQL and VOXCART_REDIS_URL)",
     )
     serve.set_defaults(func=cmd_serve)
 
