@@ -241,21 +241,3 @@ def add_commands(
 
     devices = sub.add_parser("devices", help="list audio input and output devices")
     devices.set_defaults(func=cmd_devices)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The entry point of a `voxcart` script installed before the commands moved
-    (`device.cli:main`); it runs `voxcart.cli.main`. Reinstalling (`pip install -e .`) points
-    the script there, and this alias can go."""
-    try:
-        from voxcart.cli import main as voxcart_main
-    except ModuleNotFoundError:
-        # That older editable install maps only commerce, dialogue, voice and device, so the
-        # new top-level `voxcart` package is found beside this one.
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from voxcart.cli import main as voxcart_main
-    return voxcart_main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -18,9 +18,7 @@ MAY_IMPORT = {
     "dialogue": {"dialogue", "commerce"},
     "device": {"device", "voice", "dialogue", "commerce"},
 }
-# `device.cli:main` is what a `voxcart` script installed before the composition root moved
-# still runs; it hands over to `voxcart.cli`. Goes once installs point at `voxcart.cli:main`.
-ALLOWED = {("device/cli.py", "voxcart")}
+ALLOWED: set[tuple[str, str]] = set()  # (module, package) exceptions: none
 
 
 def imported_packages(path: Path) -> set[str]:
