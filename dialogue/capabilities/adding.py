@@ -11,10 +11,10 @@ from commerce import cart as carts
 from commerce.errors import InvalidOption, OutOfStock
 from commerce.insights import best_sellers
 from commerce.models import Product
-from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
+from commerce.resolver import catalog_index, pick, resolve_mention, tokens
 from dialogue import item_wording as wording
 from dialogue import language as lang
-from dialogue.capabilities import cart_edits, conversation, product_words
+from dialogue.capabilities import cart_edits, conversation, item_choice, product_words
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -160,7 +160,10 @@ def add_items(
     problems = [] if problems is None else problems
     changed: list[str] = []
     base: dict | None = None  # the item just added, which "large" or "one red" refines
+    consumed: set[int] = set()  # requests already read as options of an earlier one
     for position, request in enumerate(requests):
+        if position in consumed:
+            continue
         # Lines read from entities are already whole; words may still refine the last one.
         if base is not None and not request.sku and _extends_base(turn, base, request, added,
                                                                    problems):  # fmt: skip
@@ -174,7 +177,7 @@ def add_items(
             if add_product(turn, product, request.quantity, last["options"], added, problems):
                 base = base_line(turn, request.quantity, len(added) - 1)
             continue
-        candidates, quantity = _candidates_for(turn, request)
+        candidates, quantity = item_choice.candidates_for(turn, request)
         request = dataclasses.replace(request, quantity=quantity)
         choice = pick(candidates)
         if choice.best is None and not choice.alternatives:
@@ -214,6 +217,16 @@ def add_items(
                 return
             problems.append(f"Sorry, I couldn't find {request.mention} in our catalog.")
             continue
+        following = requests[position + 1] if position + 1 < len(requests) else None
+        narrowed = (
+            None
+            if choice.best
+            else item_choice.narrowed_by_options(turn, choice, request, following)
+        )
+        if narrowed is not None:
+            choice = dataclasses.replace(choice, best=narrowed[0], alternatives=[])
+            if narrowed[1]:
+                consumed.add(position + 1)
         if choice.best is None:
             skus = [c.sku for c in choice.alternatives[:MAX_CHOICES]]
             turn.set_pending(
@@ -336,21 +349,6 @@ def base_description(turn: Turn, base: dict) -> str:
     lines = [wording.ItemLine(q, product.name, product.unit, o, product.option_groups())
              for q, o in parts]  # fmt: skip
     return lang.join_words(wording.describe_lines(lines, say_defaults=True))
-
-
-def _candidates_for(turn: Turn, request: lang.ItemRequest) -> tuple[list[Candidate], int]:
-    """Candidates for a request, and how many to add."""
-    if request.sku:
-        # Named by the NLU against the live catalog: that product, with those options.
-        return [Candidate(request.sku, "", 1.0, dict(request.options))], request.quantity
-    candidates = resolve_mention(turn.session, mention=request.mention)
-    if request.quantity_said and request.said and tokens(request.said) != tokens(request.mention):
-        # "half a dozen eggs", "six eggs": the words may be a product's own name (a box of
-        # six) rather than six of "eggs". An exact name match, quantity included, wins.
-        whole = resolve_mention(turn.session, mention=request.said)
-        if whole and whole[0].score == 1.0 and pick(whole).best is not None:
-            return whole[:1], 1
-    return candidates, request.quantity
 
 
 def say_added(

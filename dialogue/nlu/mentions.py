@@ -40,6 +40,8 @@ FUZZY_MIN_LENGTH = 6  # shorter words have too many neighbours: "began", "bean"
 KEPT_NUMBER_WORDS = frozenset({"one"})
 # "last time", "top shelf": ordinals whose other senses are commoner stay words too.
 KEPT_ORDINAL_WORDS = frozenset({"last", "top"})
+# What Rasa's whitespace tokenizer leaves of a word after an apostrophe: "plumber's", "I'm".
+CLITICS = frozenset({"s", "m", "t", "d", "ll", "re", "ve"})
 # "the oat one", "the blue ones": an option value before these picks among products.
 ONE_WORDS = frozenset({"one", "ones"})
 
@@ -192,7 +194,10 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     normal: list[list[str]] = []
     heard: list[list[str]] = []
     for i, raw in enumerate(words):
-        said = [] if i in numeric else option_tokens(raw)
+        # "plumber's" reaches us as "plumber", "s": what an apostrophe split off is a
+        # dropped word, so a name said with it is still one run ("plumber's tape").
+        clitic = i > 0 and raw.lower() in CLITICS
+        said = [] if i in numeric or clitic else option_tokens(raw)
         heard.append(said)
         normal.append([_catalog_word(index, catalog, tok) or "" for tok in said])
     _join_split_words(heard, normal, index)

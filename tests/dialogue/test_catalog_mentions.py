@@ -120,6 +120,17 @@ def test_a_number_that_begins_a_name_is_the_name_not_a_quantity() -> None:
     assert kinds("nine hoses") == [("number", 9), ("product", "HOSE")]
 
 
+def test_a_name_said_with_an_apostrophe_is_one_mention() -> None:
+    index = CatalogIndex(
+        [
+            product("SEAL", "Thread Seal Tape", ["plumber's tape"]),
+            product("MEASURE", "Tape Measure", ["tape"]),
+        ]
+    )
+    mentions = find_mentions(words("my sink's leaking so I'll need plumber's tape"), index)
+    assert [(m.kind, m.value, m.alternatives) for m in mentions] == [("product", "SEAL", ())]
+
+
 def entities(text: str) -> list[dict[str, Any]]:
     tokens = TOKENIZER.tokenize(Message(data={TEXT: text}), TEXT)
     return entities_for(find_mentions([t.text for t in tokens], INDEX), tokens, text)
