@@ -5,6 +5,7 @@ before, between and after the items ("to go", "since I'm in a rush") does not ma
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -16,6 +17,8 @@ def _gap(a: dict[str, Any], b: dict[str, Any]) -> int:
     return max(b["start"] - a["end"], a["start"] - b["end"], 0)
 
 
+# "I only need one bucket", "only two of the lattes": a quantity in all, not more of it.
+IN_ALL = re.compile(r"\bonly(?:\s+(?:need|want|needs|wanted|needed))?\s*$")
 # Words that may stand between a quantity and what it counts: "two of the lattes".
 COUNT_FILLERS = frozenset({"of", "the", "a", "an"})
 
@@ -126,9 +129,11 @@ def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemReque
                 requests.append(_request(total - split, base, product, quantity_said=True))
         else:
             counted = before[-1]["text"] if before else ""
-            requests.append(
-                _request(total, options, product, quantity_said=quantity is not None, said=counted)
+            request = _request(
+                total, options, product, quantity_said=quantity is not None, said=counted
             )
+            in_all = bool(before) and IN_ALL.search(text[previous_end : before[-1]["start"]])
+            requests.append(dataclasses.replace(request, in_all=bool(in_all)))
         for count, line_options in more:
             requests.append(_request(count, line_options, product, quantity_said=True))
         previous_end = product["end"]

@@ -62,6 +62,8 @@ class ItemRequest:
     # them again in `mention`.
     sku: str = ""
     options: dict[str, str] = field(default_factory=dict)
+    # "I only need one bucket": the quantity is how many in all, not how many more.
+    in_all: bool = False
 
 
 def normalise(text: str) -> str:

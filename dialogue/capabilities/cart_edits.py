@@ -135,7 +135,7 @@ def change_item(turn: Turn) -> None:
     last = turn.slot("last_item")
     if target_sku is None:
         target_sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
-    _apply_change(turn, cart, target_sku, new)
+    apply_change(turn, cart, target_sku, new)
 
 
 def _change_quantity(text: str, current: int) -> tuple[int | None, str]:
@@ -156,7 +156,7 @@ def _change_quantity(text: str, current: int) -> tuple[int | None, str]:
     return number, rest
 
 
-def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -> None:
+def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -> None:
     product = product_by_sku(turn, target_sku)
     have = _quantity_in_cart(cart, target_sku)
     number, remainder = _change_quantity(new, have)
@@ -179,7 +179,7 @@ def _apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -
             elif choice.best is not None and choice.best.sku != target_sku:
                 if number and choice.best.sku in cart.quantities:
                     # "make that three bags of rice": the rice already in the cart changes.
-                    _apply_change(turn, cart, choice.best.sku, lang.number_words(number))
+                    apply_change(turn, cart, choice.best.sku, lang.number_words(number))
                     return
                 _swap(turn, product, choice.best, number or have)
                 return

@@ -151,6 +151,16 @@ def test_item_requests_from_entities_ignore_chatter() -> None:
     ]
 
 
+def test_only_before_a_quantity_means_that_many_in_all() -> None:
+    def in_all(text: str) -> list[tuple[int, bool]]:
+        return [(r.quantity, r.in_all) for r in entity_requests(entities(text), text)]
+
+    assert in_all("and I only need one bagel") == [(1, True)]
+    assert in_all("only two flat brews") == [(2, True)]
+    assert in_all("two flat brews and only one bagel") == [(2, False), (1, True)]
+    assert in_all("I need one bagel") == [(1, False)]
+
+
 def test_a_quantity_counts_only_the_product_it_is_said_with() -> None:
     assert requests("two drinks please. First drink a flat brew") == [(1, "flat brew", False)]
     assert requests("a flat brew with 2% milk and a bagel") == [
