@@ -11,9 +11,9 @@ counts as a product or an option comes from the catalog alone.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -63,32 +63,28 @@ class Mention:
 class _Catalog:
     """What mention finding needs from one index, computed once per index."""
 
-    position: dict[str, int]  # SKU -> position in index.entries
+    position: dict[str, int]  # SKU -> position in index.entries (the index's own table)
     # An option word heard away from any product offering it -> its commonest group.
     value_group: dict[str, str | None]
     groups: list[tuple[Groups, int]]  # each distinct set of option groups, with its products
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
-    bridged: set[tuple[str, ...]]
+    bridged: Collection[tuple[str, ...]]
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
-_WORDS = re.compile(r"[A-Za-z0-9]+")
 _catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
 
 
 def _catalog(index: CatalogIndex) -> _Catalog:
+    # The index keeps these tables current as the catalog changes; only the word caches start
+    # empty for each index (a patched catalog may answer them differently).
     found = _catalogs.get(index)
     if found is None:
         found = _Catalog(
-            position={entry.sku: i for i, entry in enumerate(index.entries)},
+            position=index.position,
             value_group={},
-            groups=list(Counter(entry.groups for entry in index.entries).items()),
-            bridged={
-                toks
-                for entry in index.entries
-                for text, toks in entry.phrases
-                if len(toks) > 1 and len(_WORDS.findall(text)) > len(toks)
-            },
+            groups=list(index.group_counts.values()),
+            bridged=index.bridged.keys(),
         )
         _catalogs[index] = found
     return found
