@@ -173,9 +173,11 @@ class IndexTables:
         touched: set[str] = set()
         changed: list[int] = []
         # Removals first: they move the last entry into the gap, upserts only append.
+        removed = 0
         for sku in removals:
             if sku in new.position:
                 touched |= new._remove(sku)
+                removed += 1
         for product in upserts:
             idx = new._upsert(product, touched)
             if idx is not None:
@@ -194,7 +196,7 @@ class IndexTables:
             new.phrase_meta[idx] = new._phrase_meta(new.entries[idx].phrases)
         if new.group_counts.keys() != self.group_counts.keys():
             new._option_views()
-        new.patched_products = self.patched_products + len(changed) + len(self) - len(new)
+        new.patched_products = self.patched_products + len(changed) + removed
         return new
 
     def _remove(self, sku: str) -> set[str]:

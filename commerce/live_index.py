@@ -157,10 +157,15 @@ class LiveIndex:
                 session.rollback()  # end the read (SQLite's lock) before the slow part
             live = _built(rows, version, pause=False)
         except Exception:  # noqa: BLE001 - turns go on with the index they have
-            log.exception("catalog index: background rebuild failed")
+            log.exception("catalog index: background rebuild failed; retried on the next lookup")
             with self._lock:
                 if self._builds.get(key) is threading.current_thread():
                     del self._builds[key]
+                live = self._live.get(key)
+                if live is not None and generation == self._generation:
+                    # A version no catalog has: the next lookup looks for changes again and,
+                    # as what needed the rebuild still does, starts another.
+                    self._live[key] = dataclasses.replace(live, version=-1)
             return
         with self._lock:
             if self._builds.get(key) is threading.current_thread():
