@@ -161,11 +161,11 @@ class LiveIndex:
             with self._lock:
                 if self._builds.get(key) is threading.current_thread():
                     del self._builds[key]
-                live = self._live.get(key)
-                if live is not None and generation == self._generation:
+                current = self._live.get(key)
+                if current is not None and generation == self._generation:
                     # A version no catalog has: the next lookup looks for changes again and,
                     # as what needed the rebuild still does, starts another.
-                    self._live[key] = dataclasses.replace(live, version=-1)
+                    self._live[key] = dataclasses.replace(current, version=-1)
             return
         with self._lock:
             if self._builds.get(key) is threading.current_thread():
