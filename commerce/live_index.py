@@ -15,9 +15,11 @@ runs in a background thread; turns meanwhile use the index they had, and the new
 swapped in whole.
 
 Changed rows are those whose stamp differs from the one the index was built or patched from,
-looked for among rows stamped at most `STAMP_WINDOW` before the newest stamp seen: stamps are
-compared for equality, so clock skew between servers cannot hide a change, and the window only
-has to cover a transaction's time between stamping a row and committing it.
+looked for among rows stamped at most `STAMP_WINDOW` before the newest stamp seen. A catalog
+change restamps its rows at its very end, while it holds the catalog version's row lock
+(commerce.catalog.catalog_changed): changes stamp in commit order, moments before they commit,
+so one not yet seen cannot carry a stamp much older than the newest seen, except by the
+difference between servers' clocks, which the window covers.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from commerce.resolver import GC_PAUSE_MIN_PRODUCTS, CatalogIndex
 
 log = logging.getLogger(__name__)
 
-STAMP_WINDOW = timedelta(minutes=10)
+# How far servers' clocks may disagree (NTP keeps them within milliseconds).
+STAMP_WINDOW = timedelta(seconds=10)
 # More changed products than this (an import) are rebuilt in the background, not patched.
 PATCH_LIMIT = 2_000
 # Patched products, as a share of the catalog (and at least REBUILD_MIN_PATCHED), after which
