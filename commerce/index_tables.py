@@ -143,6 +143,7 @@ class IndexTables:
         self.unknown_weight = math.log(1 + n)
         self.vocabulary = list(self.postings)
         self.patched_products = 0  # products replaced, added or removed since the build
+        self._owned: set[str] = set()  # tables a patch has copied (see `_own`)
         self._option_views()
 
     def _option_views(self) -> None:
@@ -164,12 +165,11 @@ class IndexTables:
         new = copy.copy(self)
         new.entries = list(self.entries)
         new.phrase_meta = list(self.phrase_meta)
-        new.position = dict(self.position)
-        new.exact = dict(self.exact)
         new.postings = dict(self.postings)
         new.idf = dict(self.idf)
-        new.bridged = dict(self.bridged)
         new.group_counts = dict(self.group_counts)
+        # The large tables a rename may leave alone are copied when first written (`_own`).
+        new._owned = set()
         touched: set[str] = set()
         changed: list[int] = []
         # Removals first: they move the last entry into the gap, upserts only append.
@@ -199,8 +199,15 @@ class IndexTables:
         new.patched_products = self.patched_products + len(changed) + removed
         return new
 
+    def _own(self, table: str) -> Any:
+        """This patched index's own copy of a table it shares with the one it came from."""
+        if table not in self._owned:
+            setattr(self, table, dict(getattr(self, table)))
+            self._owned.add(table)
+        return getattr(self, table)
+
     def _remove(self, sku: str) -> set[str]:
-        idx = self.position.pop(sku)
+        idx = self._own("position").pop(sku)
         entry = self.entries[idx]
         touched = self._unindex(entry, idx)
         last = len(self.entries) - 1
@@ -208,7 +215,7 @@ class IndexTables:
             moved = self.entries[last]
             touched |= self._unindex(moved, last)
             self.entries[idx], self.phrase_meta[idx] = moved, self.phrase_meta[last]
-            self.position[moved.sku] = idx
+            self._own("position")[moved.sku] = idx
             touched |= self._index(moved, idx)
         self.entries.pop()
         self.phrase_meta.pop()
@@ -220,7 +227,7 @@ class IndexTables:
         entry = _entry_of(product)
         idx = self.position.get(entry.sku)
         if idx is None:
-            idx = self.position[entry.sku] = len(self.entries)
+            idx = self._own("position")[entry.sku] = len(self.entries)
             self.entries.append(entry)
             self.phrase_meta.append([])
         else:
@@ -237,13 +244,15 @@ class IndexTables:
         return idx
 
     def _index(self, entry: _Entry, idx: int) -> set[str]:
+        exact = self._own("exact")
         for toks in entry.distinct_phrases:
-            self.exact[toks] = self.exact.get(toks, frozenset()) | {idx}
+            exact[toks] = exact.get(toks, frozenset()) | {idx}
         words = entry.tokens
         for tok in words:
             self.postings[tok] = self.postings.get(tok, frozenset()) | {idx}
         for toks in entry.bridged:
-            self.bridged[toks] = self.bridged.get(toks, 0) + 1
+            bridged = self._own("bridged")
+            bridged[toks] = bridged.get(toks, 0) + 1
         key = id(entry.groups)
         self.group_counts[key] = (
             entry.groups,
@@ -252,20 +261,22 @@ class IndexTables:
         return words
 
     def _unindex(self, entry: _Entry, idx: int) -> set[str]:
+        exact = self._own("exact")
         for toks in entry.distinct_phrases:
-            left = self.exact[toks] - {idx}
+            left = exact[toks] - {idx}
             if left:
-                self.exact[toks] = left
+                exact[toks] = left
             else:
-                del self.exact[toks]
+                del exact[toks]
         words = entry.tokens
         for tok in words:
             self.postings[tok] = self.postings[tok] - {idx}  # emptied ones go after the patch
         for toks in entry.bridged:
-            if self.bridged[toks] > 1:
-                self.bridged[toks] -= 1
+            bridged = self._own("bridged")
+            if bridged[toks] > 1:
+                bridged[toks] -= 1
             else:
-                del self.bridged[toks]
+                del bridged[toks]
         key = id(entry.groups)
         groups, count = self.group_counts[key]
         if count > 1:
