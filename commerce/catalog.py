@@ -11,13 +11,14 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commerce.errors import CatalogImportError, InvalidRequest, NotFound, RowError
-from commerce.models import CatalogState, Product
+from commerce.models import CatalogState, Product, utcnow
 from commerce.money import format_price, parse_price, parse_price_change
 
 COLUMNS = ("sku", "name", "aliases", "category", "unit", "price", "stock", "options", "description")
@@ -237,6 +238,21 @@ def parse_catalog_csv(text: str) -> list[ProductData]:
     return products
 
 
+def catalog_changed(session: Session, *, since: datetime) -> None:
+    """Moves the catalog version for changes this transaction made to names, aliases, options
+    or the active set since `since` (a `utcnow()` taken before making them), and restamps the
+    changed rows now. Call it right before committing: the version's row stays locked by this
+    transaction until then, so catalog changes stamp in commit order, moments before they
+    commit, which is what lets the live index find them by stamp (commerce.live_index)."""
+    bump_catalog_version(session)  # flushes the changes first
+    session.execute(
+        update(Product)
+        .where(Product.updated_at >= since)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def bump_catalog_version(session: Session) -> None:
     state = session.get(CatalogState, 1)
     if state is None:
@@ -263,6 +279,7 @@ def _apply(product: Product, data: ProductData) -> None:
 
 def import_products(session: Session, *, products: list[ProductData]) -> int:
     """Upserts by SKU in one transaction; returns how many rows were written."""
+    since = utcnow()
     # SKUs match whatever their case, as duplicates within a file do.
     wanted = [d.sku.upper() for d in products]
     existing = {
@@ -275,7 +292,7 @@ def import_products(session: Session, *, products: list[ProductData]) -> int:
             product = Product(sku=data.sku)
             session.add(product)
         _apply(product, data)
-    bump_catalog_version(session)
+    catalog_changed(session, since=since)
     session.commit()
     return len(products)
 
@@ -314,10 +331,11 @@ def create_product(session: Session, *, data: ProductData) -> Product:
     _refuse_price_below_zero(data.name, data.price_cents, data.options)
     if session.scalar(select(Product.id).where(Product.sku == data.sku)) is not None:
         raise InvalidRequest(f"a product with SKU {data.sku} already exists")
+    since = utcnow()
     product = Product(sku=data.sku)
     _apply(product, data)
     session.add(product)
-    bump_catalog_version(session)
+    catalog_changed(session, since=since)
     session.commit()
     return product
 
@@ -325,6 +343,7 @@ def create_product(session: Session, *, data: ProductData) -> Product:
 def update_product(session: Session, *, sku: str, changes: dict) -> Product:
     """Applies the given fields (already validated); moves the catalog version when the
     resolver's view (names, aliases, options, active) changes."""
+    since = utcnow()
     product = get_product(session, sku=sku)
     for key, value in changes.items():
         setattr(product, key, value)
@@ -334,7 +353,7 @@ def update_product(session: Session, *, sku: str, changes: dict) -> Product:
         session.rollback()
         raise
     if changes.keys() & {"name", "aliases", "options", "active", "category"}:
-        bump_catalog_version(session)
+        catalog_changed(session, since=since)
     session.commit()
     return product
 
@@ -370,9 +389,10 @@ def set_stock(
 
 def delete_product(session: Session, *, sku: str) -> None:
     """Deactivates rather than deletes: past orders and carts still point at it."""
+    since = utcnow()
     product = get_product(session, sku=sku)
     product.active = False
-    bump_catalog_version(session)
+    catalog_changed(session, since=since)
     session.commit()
 
 

@@ -6,31 +6,26 @@ with fuzzy token matching for misspellings and misrecognitions, and option value
 "oat") counted towards the product that offers them. Results are ranked candidates with scores
 in [0, 1]; `pick` says whether one is a clear winner or the caller should ask "which one?".
 
-The index is built in memory from the catalog and rebuilt when the catalog version moves
-(names, aliases, options, active flags), so a product added through the API is orderable on
-the next turn without retraining anything.
+The index is built in memory from the catalog (commerce.index_tables) and kept current by
+commerce.live_index, which patches in the products whose names, aliases, options or active
+flag changed, so a product added through the API is orderable on the next turn without
+retraining anything and without a turn waiting for a whole rebuild.
 """
 
 from __future__ import annotations
 
-import gc
-import math
-import threading
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commerce.models import CatalogState, Product
+from commerce.index_tables import IndexTables, _Entry
 
 # Normalisation lives in commerce.normalise; re-exported for the callers that import it here.
 from commerce.normalise import singular as singular
 from commerce.normalise import tokens as tokens
-from commerce.option_words import Groups, groups_of, option_tokens, options_in, same_word
+from commerce.option_words import option_tokens, options_in, same_word
 
 MIN_SCORE = 0.45
 # A candidate this close to the best one makes the mention ambiguous.
@@ -76,87 +71,8 @@ def pick(candidates: list[Candidate]) -> Pick:
     return Pick(None, close)
 
 
-# A phrase as scored: its text, tokens, idf weight and tokens as a set.
-_PhraseMeta = tuple[str, tuple[str, ...], float, frozenset[str]]
-
-
-@dataclass
-class _Entry:
-    sku: str
-    name: str
-    phrases: list[tuple[str, tuple[str, ...]]]  # (original text, tokens)
-    groups: Groups  # its option groups as commerce.option_words matches them
-
-
-class OptionVocabulary:
-    """The words option values are written with, containing every spelling of them that
-    commerce.option_words accepts ("decaffeinated" when a value is "decaf")."""
-
-    def __init__(self, words: set[str]) -> None:
-        self.words = frozenset(words)
-        self._known: dict[str, bool] = {}
-
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        known = self._known.get(word)
-        if known is None:
-            known = word in self.words or any(same_word(word, w) for w in self.words)
-            if len(self._known) < 50_000:  # one entry per distinct word heard
-                self._known[word] = known
-        return known
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.words)
-
-
-class CatalogIndex:
-    def __init__(self, products: Iterable[Product]) -> None:
-        self.entries: list[_Entry] = []
-        exact: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        postings: dict[str, set[int]] = defaultdict(set)
-        for product in products:
-            idx = len(self.entries)
-            phrases = []
-            for text in [product.name, *(product.aliases or [])]:
-                toks = tuple(tokens(text))
-                if toks:
-                    phrases.append((text, toks))
-                    exact[toks].add(idx)
-                    for tok in toks:
-                        postings[tok].add(idx)
-            self.entries.append(
-                _Entry(product.sku, product.name, phrases, groups_of(product.options))
-            )
-        self.exact = dict(exact)
-        self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
-        n = max(len(self.entries), 1)
-        self.idf = {tok: math.log(1 + n / len(ids)) for tok, ids in self.postings.items()}
-        # Per entry, per phrase: its idf weight and its tokens as a set (fixed for the index).
-        self.phrase_meta = [self._phrase_meta(e.phrases) for e in self.entries]
-        # A query word the catalog never uses counts like a rare word: "blue widget" should
-        # not match every widget perfectly.
-        self.unknown_weight = math.log(1 + n)
-        self.vocabulary = list(self.postings)
-        # Distinct option groups (products with the same options share one Groups).
-        self.option_groups = list({id(e.groups): e.groups for e in self.entries}.values())
-        self.numeric_option_groups = [g for g in self.option_groups if g.has_numbers]
-        self.option_vocabulary = OptionVocabulary(
-            {w for groups in self.option_groups for w in groups.words}
-        )
-
-    def _phrase_meta(self, phrases: list[tuple[str, tuple[str, ...]]]) -> list[_PhraseMeta]:
-        """An entry's phrases as scored: text, tokens, idf weight and token set. A repeat of
-        earlier tokens ("butters" after "butter") is left out: it could never score higher."""
-        out, seen = [], set()
-        for text, toks in phrases:
-            if toks not in seen:
-                seen.add(toks)
-                out.append((text, toks, sum(self.idf.get(t, 1.0) for t in toks), frozenset(toks)))
-        return out
-
-    def __len__(self) -> int:
-        return len(self.entries)
+class CatalogIndex(IndexTables):
+    """A catalog's tables (commerce.index_tables) and how a mention is scored against them."""
 
     def _expand(self, query: list[str]) -> dict[str, dict[str, float]]:
         """For each query token, the catalog tokens it may stand for, with a similarity."""
@@ -202,7 +118,7 @@ class CatalogIndex:
         # The MAX_SCORED best, ties in first-seen order: what heapq.nlargest returns, but
         # sorted in C rather than heaped in Python (the vote counts run to tens of thousands).
         shortlist = sorted(votes, key=votes.__getitem__, reverse=True)[:MAX_SCORED]
-        exact_ids = self.exact.get(tuple(query), set())
+        exact_ids = self.exact.get(tuple(query), frozenset())
         scored = []
         prepared: dict[tuple[str, ...], _Prepared] = {}  # most candidates share one `rest`
         named: dict[int, tuple[dict[str, str], dict[int, str]]] = {}  # ... and one Groups
@@ -279,7 +195,7 @@ class CatalogIndex:
         by_upper = {sku.upper(): sku for sku in skus}
         for idx, entry in enumerate(self.entries):
             if entry.sku.upper() in wanted:
-                exact = idx in self.exact.get(tuple(query), set())
+                exact = idx in self.exact.get(tuple(query), frozenset())
                 score, _, _ = self._score_parts(idx, query, words, expanded, exact)
                 named = {t for _, phrase in entry.phrases for t in phrase}
                 overlap = sum(1 for q in query if q in named) / len(query)
@@ -370,57 +286,20 @@ class _Prepared:
     phrase_scores: dict[tuple[str, ...], float] = field(default_factory=dict)
 
 
-class Resolver:
-    """Caches one index per database and rebuilds it when the catalog version changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, CatalogIndex]] = {}
-
-    def index(self, session: Session) -> CatalogIndex:
-        key = str(session.get_bind().url)
-        version = session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
-        cached = self._cache.get(key)
-        if cached and cached[0] == version:
-            return cached[1]
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached and cached[0] == version:
-                return cached[1]
-            products = session.scalars(select(Product).where(Product.active.is_(True))).all()
-            # A large build only allocates long-lived objects: the repeated full collections
-            # it would trigger are wasted work (about half the build at 50,000 products). One
-            # collection afterwards, inside this stall, rather than on a later request. A small
-            # catalog builds in milliseconds and is left alone.
-            pause_gc = len(products) >= GC_PAUSE_MIN_PRODUCTS and gc.isenabled()
-            if pause_gc:
-                gc.disable()
-            try:
-                index = CatalogIndex(products)
-            finally:
-                if pause_gc:
-                    gc.enable()
-                    gc.collect()
-            self._cache[key] = (version, index)
-            return index
-
-    def resolve(self, session: Session, *, mention: str, limit: int = 5) -> list[Candidate]:
-        return self.index(session).search(mention, limit=limit)
-
-
-_default_resolver = Resolver()
-
-
 def catalog_index(session: Session) -> CatalogIndex:
-    """The live catalog's index (rebuilt only when the catalog version moved)."""
-    return _default_resolver.index(session)
+    """The live catalog's index (kept current by commerce.live_index)."""
+    from commerce.live_index import default_live_index
+
+    return default_live_index.index(session)
 
 
 def clear_cache() -> None:
     """Forgets every cached index (tests that reuse one database URL for new catalogs)."""
-    _default_resolver._cache.clear()
+    from commerce.live_index import default_live_index
+
+    default_live_index.clear()
 
 
 def resolve_mention(session: Session, *, mention: str, limit: int = 5) -> list[Candidate]:
     """Ranked candidates for a product mention, best first, against the live catalog."""
-    return _default_resolver.resolve(session, mention=mention, limit=limit)
+    return catalog_index(session).search(mention, limit=limit)

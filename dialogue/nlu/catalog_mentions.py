@@ -9,9 +9,10 @@ integer) and `ordinal` (value: 0-based, -1 for "last").
 
 At training time there is no catalog: training examples say "product" and "option" themselves,
 and only quantities and ordinals are replaced, exactly as at run time. The catalog is read
-through dialogue.context's sessions on every message; the resolver's index is cached per
-catalog version, so a product added through the API is understood on the next turn, without
-retraining.
+through dialogue.context's sessions on every message; the live index (commerce.live_index)
+patches in what changed whenever the catalog version moves, so a product added or renamed
+through the API is understood on the next turn, without retraining and without the turn
+waiting for a whole index rebuild.
 """
 
 from __future__ import annotations

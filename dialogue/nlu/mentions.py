@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -65,51 +66,53 @@ class Mention:
 class _Catalog:
     """What mention finding needs from one index, computed once per index."""
 
-    position: dict[str, int]  # SKU -> position in index.entries
+    position: dict[str, int]  # SKU -> position in index.entries (the index's own table)
     # An option word heard away from any product offering it -> its commonest group.
     value_group: dict[str, str | None]
     groups: list[tuple[Groups, int]]  # each distinct set of option groups, with its products
     # Names and aliases said with words the resolver drops inside them: "cloud and mist".
-    bridged: set[tuple[str, ...]]
-    # Names and aliases that begin with a number ("9 Volt Battery"): (the number, the next
-    # word's token), so "a nine volt battery" is one battery, not nine.
-    numbered: set[tuple[int, str]]
+    bridged: Collection[tuple[str, ...]]
+    # Whether a name or alias begins with (a number, the next word's token), looked up as
+    # numbers are heard: "a nine volt battery" is one "9 Volt Battery", not nine.
+    numbered: dict[tuple[int, str], bool] = field(default_factory=dict)
     fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
 
-_WORDS = re.compile(r"[A-Za-z0-9]+")
 _catalogs: weakref.WeakKeyDictionary[CatalogIndex, _Catalog] = weakref.WeakKeyDictionary()
 
 
 def _catalog(index: CatalogIndex) -> _Catalog:
+    # The index keeps these tables current as the catalog changes; only the word caches start
+    # empty for each index (a patched catalog may answer them differently).
     found = _catalogs.get(index)
     if found is None:
         found = _Catalog(
-            position={entry.sku: i for i, entry in enumerate(index.entries)},
+            position=index.position,
             value_group={},
-            groups=list(Counter(entry.groups for entry in index.entries).items()),
-            bridged={
-                toks
-                for entry in index.entries
-                for text, toks in entry.phrases
-                if len(toks) > 1 and len(_WORDS.findall(text)) > len(toks)
-            },
-            numbered=_numbered_names(index),
+            groups=list(index.group_counts.values()),
+            bridged=index.bridged.keys(),
         )
         _catalogs[index] = found
     return found
 
 
-def _numbered_names(index: CatalogIndex) -> set[tuple[int, str]]:
-    out = set()
-    for entry in index.entries:
-        for text, _ in entry.phrases:
-            words = _WORDS.findall(text.lower())
-            number = _number(words[0]) if len(words) > 1 else None
-            following = option_tokens(words[1]) if number is not None else []
-            if number is not None and following:
-                out.add((number, following[0]))
-    return out
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+# A number before a word this many products use is not looked up as the start of a name.
+MAX_NUMBERED_LOOKUP = 500
+
+
+def _begins_a_name(index: CatalogIndex, catalog: _Catalog, number: int, word: str) -> bool:
+    """Whether some product's name or alias begins with `number` and then `word` (a token)."""
+    key = (number, word)
+    if key not in catalog.numbered:
+        ids = index.postings.get(word, ())
+        catalog.numbered[key] = len(ids) <= MAX_NUMBERED_LOOKUP and any(
+            len(said) > 1 and _number(said[0]) == number and tokens(said[1])[:1] == [word]
+            for idx in ids
+            for text, _ in index.entries[idx].phrases
+            if (said := _WORDS.findall(text.lower()))
+        )
+    return catalog.numbered[key]
 
 
 def _value_group(index: CatalogIndex, catalog: _Catalog, word: str) -> str | None:
@@ -186,7 +189,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         return found
     catalog = _catalog(index)
     found = _numbers_in_values(found, words, index)
-    found = _numbers_in_names(found, words, catalog)
+    found = _numbers_in_names(found, words, index, catalog)
     # Single numbers are never catalog words; a phrase like "a dozen" may be part of a name
     # ("a dozen eggs"), and then the name wins.
     numeric = {m.start for m in found if m.kind == NUMBER and m.end - m.start == 1}
@@ -259,13 +262,15 @@ def _numbers_in_values(
     return out
 
 
-def _numbers_in_names(found: list[Mention], words: list[str], catalog: _Catalog) -> list[Mention]:
+def _numbers_in_names(
+    found: list[Mention], words: list[str], index: CatalogIndex, catalog: _Catalog
+) -> list[Mention]:
     """A number that begins a product's name ("a nine volt battery") is part of the name."""
     out = []
     for mention in found:
         if mention.kind == NUMBER and mention.end - mention.start == 1 and mention.end < len(words):
-            after = option_tokens(words[mention.end])
-            if after and (mention.value, after[0]) in catalog.numbered:
+            after = tokens(words[mention.end])
+            if after and _begins_a_name(index, catalog, int(mention.value), after[0]):
                 continue
         out.append(mention)
     return out
