@@ -8,9 +8,16 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 # SQLite allows one writer; waiting beats failing when two checkouts meet.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLAlchemy 1.4 opens and closes a new connection per session on a SQLite file (NullPool).
+# Each open repeats the pragmas below and each close of the last connection checkpoints the
+# WAL: together about a fifth of a dialogue turn (several sessions per turn). Pooled
+# connections keep the file open; the pool is bounded and SQLite still serialises writers.
+SQLITE_POOL_SIZE = 10
+SQLITE_POOL_OVERFLOW = 30
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -18,6 +25,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {
+                "poolclass": QueuePool,
+                "pool_size": SQLITE_POOL_SIZE,
+                "max_overflow": SQLITE_POOL_OVERFLOW,
+                **kwargs,
+            }
         engine = create_engine(
             url,
             future=True,
