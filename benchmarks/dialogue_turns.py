@@ -5,6 +5,8 @@
 2. in-process with the SQL tracker store (what `voxcart run` uses)
 3. over HTTP: `voxcart serve`'s REST text channel (real process, real socket)
 4. stock Rasa: `rasa run` (REST channel) + `rasa run actions` (action server over HTTP)
+5. a long conversation: one shopper, LONG_TURNS turns of the conversation over and over, in
+   process on the SQL tracker store; its first ten turns against its last ten
 
 Run: .venv/bin/python benchmarks/dialogue_turns.py [--conversations N]
 Only loopback addresses are used; every loop is bounded and the servers are stopped at the end.
@@ -51,6 +53,7 @@ CONVERSATION = [
     "no",
 ]
 BIN = Path(sys.executable).parent
+LONG_TURNS = 60
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -87,6 +90,15 @@ async def in_process(assistant: Assistant, senders: list[str]) -> list[float]:
             started = time.perf_counter()
             await assistant.respond(sender, text)
             samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def long_conversation(assistant: Assistant, sender: str) -> list[float]:
+    samples = []
+    for turn in range(LONG_TURNS):
+        started = time.perf_counter()
+        await assistant.respond(sender, CONVERSATION[turn % len(CONVERSATION)])
+        samples.append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -129,13 +141,22 @@ def main() -> None:
 
         print(f"model {model.name}; {n} conversations x {len(CONVERSATION)} turns per mode")
         from rasa.core.actions.action import RemoteAction
+        from rasa.engine.runner.dask import DaskGraphRunner
         from rasa.shared.core.events import Event
 
         def hot_paths() -> tuple:
-            return RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"]
+            return (
+                RemoteAction._validate_action_result,
+                Event.__dict__["resolve_by_type"],
+                DaskGraphRunner.run,
+            )
 
         def use_hot_paths(paths: tuple) -> None:
-            RemoteAction._validate_action_result, Event.resolve_by_type = paths  # type: ignore
+            (  # type: ignore
+                RemoteAction._validate_action_result,
+                Event.resolve_by_type,
+                DaskGraphRunner.run,
+            ) = paths
 
         rasas_own = hot_paths()
         started = time.perf_counter()
@@ -158,6 +179,9 @@ def main() -> None:
         results["in-process (SQL tracker)"] = loop.run_until_complete(
             in_process(assistant, [f"sql-{i}" for i in range(n)])
         )
+        long = loop.run_until_complete(long_conversation(assistant, "long-1"))
+        results[f"long conversation: turns 1-10 of {LONG_TURNS}"] = long[:10]
+        results[f"long conversation: turns {LONG_TURNS - 9}-{LONG_TURNS}"] = long[-10:]
         loop.close()
 
         # voxcart serve: the REST text channel over a real socket.

@@ -7,10 +7,18 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 # SQLite allows one writer; waiting beats failing when two checkouts meet.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLAlchemy 1.4 opens and closes a new connection per session on a SQLite file (NullPool).
+# Each open repeats the pragmas below and each close of the last connection checkpoints the
+# WAL: together about a fifth of a dialogue turn (several sessions per turn). Pooled
+# connections keep the file open; the pool is bounded and SQLite still serialises writers.
+SQLITE_POOL_SIZE = 10
+SQLITE_POOL_OVERFLOW = 30
+READ_ONLY_OPTION = "voxcart_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -18,6 +26,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {
+                "poolclass": QueuePool,
+                "pool_size": SQLITE_POOL_SIZE,
+                "max_overflow": SQLITE_POOL_OVERFLOW,
+                **kwargs,
+            }
         engine = create_engine(
             url,
             future=True,
@@ -42,9 +56,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")  # reads a snapshot; never waits for a writer
+            return
         # Take the write lock up front: a deferred transaction that later writes can fail with
         # SQLITE_BUSY at once instead of waiting, which loses checkouts under contention.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_only(session: Session) -> Session:
+    """Marks a fresh session as one that only reads (call before its first query). On SQLite
+    its transaction then takes no write lock: code that must not wait for writers, like the
+    understanding step on the event loop, uses it (a writer's session may be waiting for the
+    event loop to go on). Such a session must not write: on SQLite a write there fails when
+    another writer is busy. Elsewhere the mark changes nothing."""
+    session.connection(execution_options={READ_ONLY_OPTION: True})
+    return session
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -55,14 +55,14 @@ def tracker_store_for(database_url: str, data_dir: Path) -> Any:
     conversation. On SQLite it gets its own file: Rasa's engine and the store's engine would
     otherwise contend for SQLite's single writer lock. Voice PIN answers are masked before
     they are saved (dialogue.pin_privacy)."""
-    from rasa.core.tracker_store import SQLTrackerStore
+    from dialogue.conversation_store import ConversationStore
 
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         path = data_dir / "conversations.db"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return masking_tracker_store(SQLTrackerStore(dialect="sqlite", db=str(path)))
-    sql_store = SQLTrackerStore(
+        return masking_tracker_store(ConversationStore(dialect="sqlite", db=str(path)))
+    sql_store = ConversationStore(
         dialect=url.drivername,
         host=url.host,
         port=url.port,

@@ -28,7 +28,11 @@ def current_customer(
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    return customer_for_token(session, token=token.strip())
+    customer = customer_for_token(session, token=token.strip())
+    # Ends the lookup's transaction: on SQLite it holds the write lock, and the route may await
+    # other work (a dialogue turn waits for worker threads whose sessions need that lock).
+    session.commit()
+    return customer
 
 
 def current_staff(

@@ -50,11 +50,14 @@ EXTRACTOR = "CatalogMentions"
 def live_index() -> CatalogIndex | None:
     """The live catalog's index, or None where there is no store (a stock `rasa shell`
     without a database): the message is then understood without catalog words."""
+    from commerce.db import read_only
     from dialogue.context import get_context
 
     try:
+        # Read-only: this runs on the event loop, where waiting for SQLite's write lock
+        # would stall every request, including the one holding the lock.
         with get_context().sessions() as session:
-            return catalog_index(session)
+            return catalog_index(read_only(session))
     except Exception as exc:  # noqa: BLE001 - understanding goes on without the catalog
         log.warning("catalog mentions: no catalog (%s)", exc)
         return None

@@ -1,6 +1,6 @@
 """Rasa behaves the same with the hot-path fixes: action responses are still validated against
 the action server protocol (valid pass, invalid raise as Rasa's own check does), and events
-read back resolve to the classes Rasa's own lookup finds."""
+read back resolve to the classes Rasa's own lookup finds; graph runs give what dask's give."""
 
 from __future__ import annotations
 
@@ -72,3 +72,33 @@ def test_event_types_resolve_as_rasa_resolves_them() -> None:
         ActionExecuted("action_listen"),
     ]
     assert deserialise_events([e.as_dict() for e in events]) == events
+
+
+def test_graph_runs_give_what_dask_gives(assistant, runner, loop) -> None:  # type: ignore[no-untyped-def]
+    """Parses and predictions through the planned order equal Rasa's dask runs, turn by turn
+    of a conversation that uses the catalog, a choice and the cart."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    assert DaskGraphRunner.run.__module__ == "dialogue.rasa_hot_paths"
+    processor = assistant.agent.processor
+    graph = processor.graph_runner
+    nlu, core = processor.model_metadata.nlu_target, processor.model_metadata.core_target
+    for text in ("hi", "two croissants and some milk", "the oat one", "what's in my cart"):
+        loop.run_until_complete(assistant.respond("graph-runs", text))
+        tracker = loop.run_until_complete(
+            processor.fetch_tracker_with_initial_session("graph-runs")
+        )
+        for inputs, target in (
+            ({PLACEHOLDER_MESSAGE: [UserMessage(text)], PLACEHOLDER_TRACKER: tracker}, nlu),
+            ({PLACEHOLDER_TRACKER: tracker}, core),
+        ):
+            ours = graph.run(inputs=inputs, targets=[target])
+            dasks = rasa_hot_paths.rasas_graph_run(graph, inputs=inputs, targets=[target])
+            assert set(ours) == set(dasks) == {target}
+            if target == nlu:
+                assert ours[nlu][0].as_dict() == dasks[nlu][0].as_dict()
+            else:
+                assert ours[core].probabilities == dasks[core].probabilities
+                assert ours[core].policy_name == dasks[core].policy_name
