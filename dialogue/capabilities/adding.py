@@ -267,6 +267,8 @@ def _options_said_as_products(turn: Turn) -> list[dict[str, Any]]:
             out.append(entity)
             continue
         before = turn.text[previous["end"] : entity["start"]] if previous else ""
+        if previous is not None and _measured_by_option(turn, previous, entity, out):
+            continue  # "a mocha with a triple shot of espresso": the shots, not an espresso
         if previous is not None and re.search(r"\bwith\s*$", before):
             owner = product_by_sku(turn, str(previous["value"]))
             values = product_words.options_in_text(owner, entity["text"])
@@ -279,6 +281,25 @@ def _options_said_as_products(turn: Turn) -> list[dict[str, Any]]:
         out.append(entity)
         previous = entity
     return out
+
+
+def _measured_by_option(
+    turn: Turn, previous: dict[str, Any], entity: dict[str, Any], said: list[dict[str, Any]]
+) -> bool:
+    """Whether a product is what an option value of the product before it measures: "a
+    cortado with a double shot of espresso" (shots=double), said as "with <value> ... of"."""
+    between = turn.text[previous["end"] : entity["start"]]
+    if not re.search(r"\bwith\b[^,.;!?]*\bof\s*$", between):
+        return False
+    owner = product_by_sku(turn, str(previous["value"]))
+    groups = {g["name"] for g in owner.options or []}
+    return any(
+        e.get("entity") == "option"
+        and e.get("role") in groups
+        and previous["end"] <= e["start"]
+        and e["end"] <= entity["start"]
+        for e in said
+    )
 
 
 def _extends_base(

@@ -203,6 +203,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         said = [] if i in numeric or clitic else option_tokens(raw)
         heard.append(said)
         normal.append([_catalog_word(index, catalog, tok) or "" for tok in said])
+    _drop_group_names_joined_to_values(heard, normal, index)
     _join_split_words(heard, normal, index)
     runs: list[list[int]] = []
     for i, toks in enumerate(normal):
@@ -223,6 +224,26 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
         picks_one = run[-1] + 1 < len(words) and words[run[-1] + 1].lower() in ONE_WORDS
         found.extend(_loose_options(run, normal, index, catalog, products, picks_one))
     return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _drop_group_names_joined_to_values(
+    heard: list[list[str]], normal: list[list[str]], index: CatalogIndex
+) -> None:
+    """A value joined to its group's name is the value: "double-shot" (shots=double)."""
+    generic: set[str] | None = None
+    for i, toks in enumerate(normal):
+        if len(toks) > 1 and any(toks) and not all(toks):
+            if generic is None:
+                generic = {
+                    w
+                    for groups in index.option_groups
+                    for ws in groups.generic.values()
+                    for w in ws
+                }
+            kept = [k for k, tok in enumerate(toks) if tok or heard[i][k] not in generic]
+            if len(kept) < len(toks) and all(toks[k] for k in kept):
+                heard[i] = [heard[i][k] for k in kept]
+                normal[i] = [toks[k] for k in kept]
 
 
 def _join_split_words(heard: list[list[str]], normal: list[list[str]], index: CatalogIndex) -> None:

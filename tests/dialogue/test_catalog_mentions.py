@@ -120,6 +120,23 @@ def test_a_number_that_begins_a_name_is_the_name_not_a_quantity() -> None:
     assert kinds("nine hoses") == [("number", 9), ("product", "HOSE")]
 
 
+def test_a_value_joined_to_its_group_name_is_the_value() -> None:
+    index = CatalogIndex(
+        [
+            product(
+                "BREW",
+                "Flat Brew",
+                ["flat brew"],
+                [{"name": "shots", "values": ["single", "double"]}],
+            )
+        ]
+    )
+    kinds = [
+        (m.kind, m.value, m.group) for m in find_mentions(words("a double-shot flat brew"), index)
+    ]
+    assert kinds == [("option", "double", "shots"), ("product", "BREW", "")]
+
+
 def test_a_name_said_with_an_apostrophe_is_one_mention() -> None:
     index = CatalogIndex(
         [
