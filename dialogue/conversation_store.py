@@ -94,6 +94,29 @@ class ConversationStore(SQLTrackerStore):
         event.listen(self.engine, "connect", _use_wal)
         self.sessionmaker = orm.session.sessionmaker(bind=self.engine)
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save; then the saved events themselves are kept, so the next turn's tracker
+        holds the same event objects (what dialogue.policy_states continues from), when the
+        database's session then holds exactly those events."""
+        await super().save(tracker)
+        rows = self.SQLEvent
+        with self.session_scope() as session:
+            row_count, max_id = (
+                session.query(func.count(rows.id), func.max(rows.id))
+                .filter(rows.sender_id == tracker.sender_id)
+                .one()
+            )
+            in_session = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+        if not row_count or in_session != len(tracker.events):
+            return
+        starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+        self.recent.put(
+            tracker.sender_id,
+            KeptEvents(row_count, max_id, max(starts) if starts else None, tuple(tracker.events)),
+        )
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
