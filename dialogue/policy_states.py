@@ -149,7 +149,9 @@ def install() -> None:
         ignore_rule_only_turns: bool = False,
         rule_only_data: dict[str, Any] | None = None,
     ) -> list[Any]:
-        return kept.states(self, tracker, (omit_unset_slots, ignore_rule_only_turns, rule_only_data))
+        return kept.states(
+            self, tracker, (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        )
 
     rasas_states_for_tracker_history = Domain.states_for_tracker_history
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]

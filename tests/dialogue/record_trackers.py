@@ -64,8 +64,6 @@ async def record() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-
-
 # Long conversations for tests/dialogue/test_policy_states.py: every event of the session,
 # replayed there prediction by prediction. On the demo store.
 LONG_CONVERSATIONS = {
