@@ -1,30 +1,84 @@
-"""Rasa's SQL tracker store with the conversations' SQLite file kept open.
+"""Rasa's SQL tracker store with the conversations' SQLite file kept open, and each
+conversation's events read from the database once.
 
 Rasa's `SQLTrackerStore` builds a SQLAlchemy 1.4 engine, which on a SQLite file opens and
 closes a connection per session (NullPool) in SQLite's default rollback-journal mode: every
 turn's load and save reconnect, and each save's commit syncs both a journal and the database
 file. Here the file is in WAL mode (one sync per commit, readers never wait for the writer)
-with a small bounded pool. Every query, every event written and every transaction stays
-Rasa's own; only how the file is opened differs. Other databases keep Rasa's engine.
+with a small bounded pool. Every event written and every transaction stays Rasa's own; other
+databases keep Rasa's engine.
+
+Loading: Rasa re-reads and re-deserialises every event of the conversation on every turn, so
+a turn costs more the longer the conversation (about 4 ms at turn 1, 21 ms at turn 60). Here
+the events already read for a sender are kept (`RecentConversations`, least recently used
+senders dropped), and each load first asks the database for the sender's event count and
+highest event id: unchanged, the kept events are used; grown by rows with higher ids only
+(this process's last save, or another server's turn), just those rows are read; anything else
+(a new conversation session, deleted or rewritten rows) reloads with Rasa's own query. So the
+tracker is always the one Rasa would build from the database, also when several servers
+share PostgreSQL. Only `retrieve` is cached; `retrieve_full_tracker` stays Rasa's.
 """
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from sqlalchemy import create_engine, event, orm
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, event, func, orm
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_S = 30
 POOL_SIZE = 5
 POOL_OVERFLOW = 10
+# Conversations whose events are kept in memory (a few hundred KB each at 60 turns).
+KEPT_CONVERSATIONS = 256
+
+
+@dataclass(frozen=True)
+class KeptEvents:
+    """What the database held for a sender when it was read: the count and highest id of
+    all its rows, the timestamp of its latest session start (Rasa's filter), and the events
+    of that session (deserialised; never mutated, shared by the trackers built from them)."""
+
+    row_count: int
+    max_id: int
+    session_start: float | None
+    events: tuple[Event, ...]
+
+
+class RecentConversations:
+    """The kept events of the most recently used senders, at most `limit` of them."""
+
+    def __init__(self, limit: int = KEPT_CONVERSATIONS) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[str, KeptEvents] = OrderedDict()
+
+    def get(self, sender_id: str) -> KeptEvents | None:
+        kept = self._kept.get(sender_id)
+        if kept is not None:
+            self._kept.move_to_end(sender_id)
+        return kept
+
+    def put(self, sender_id: str, kept: KeptEvents) -> None:
+        self._kept[sender_id] = kept
+        self._kept.move_to_end(sender_id)
+        while len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 class ConversationStore(SQLTrackerStore):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.recent = RecentConversations()
         rasas: Engine = self.engine  # type: ignore[has-type]
         if rasas.dialect.name != "sqlite" or rasas.url.database in (None, ":memory:"):
             return
@@ -39,6 +93,89 @@ class ConversationStore(SQLTrackerStore):
         )
         event.listen(self.engine, "connect", _use_wal)
         self.sessionmaker = orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save; then the saved events themselves are kept, so the next turn's tracker
+        holds the same event objects (what dialogue.policy_states continues from), when the
+        database's session then holds exactly those events."""
+        await super().save(tracker)
+        rows = self.SQLEvent
+        with self.session_scope() as session:
+            row_count, max_id = (
+                session.query(func.count(rows.id), func.max(rows.id))
+                .filter(rows.sender_id == tracker.sender_id)
+                .one()
+            )
+            in_session = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+        if not row_count or in_session != len(tracker.events):
+            return
+        starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+        self.recent.put(
+            tracker.sender_id,
+            KeptEvents(row_count, max_id, max(starts) if starts else None, tuple(tracker.events)),
+        )
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        if fetch_events_from_all_sessions:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        with self.session_scope() as session:
+            kept = self._read(session, sender_id)
+        if kept is None:
+            return None
+        self.recent.put(sender_id, kept)
+        if not self.domain or not kept.events:
+            return None  # what Rasa returns for a sender without events
+        return DialogueStateTracker.from_events(sender_id, list(kept.events), self.domain.slots)
+
+    def _read(self, session: Any, sender_id: str) -> KeptEvents | None:
+        rows = self.SQLEvent
+        row_count, max_id = (
+            session.query(func.count(rows.id), func.max(rows.id))
+            .filter(rows.sender_id == sender_id)
+            .one()
+        )
+        if not row_count:
+            return None
+        kept = self.recent.get(sender_id)
+        if kept is not None and (kept.row_count, kept.max_id) == (row_count, max_id):
+            return kept
+        if kept is not None and max_id > kept.max_id:
+            new_rows = (
+                session.query(rows)
+                .filter(rows.sender_id == sender_id, rows.id > kept.max_id, rows.id <= max_id)
+                .order_by(rows.id)
+                .all()
+            )
+            if kept.row_count + len(new_rows) == row_count and not any(
+                row.type_name == SessionStarted.type_name for row in new_rows
+            ):
+                # Rasa's session filter, applied to the new rows.
+                in_session = [
+                    row
+                    for row in new_rows
+                    if kept.session_start is None
+                    or (row.timestamp is not None and row.timestamp >= kept.session_start)
+                ]
+                return KeptEvents(
+                    row_count, max_id, kept.session_start, kept.events + _events(in_session)
+                )
+        # Rasa's own query, up to the highest id counted (rows of one sender are written
+        # under its conversation lock, one turn at a time).
+        loaded = (
+            self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            .filter(rows.id <= max_id)
+            .all()
+        )
+        starts = [row.timestamp for row in loaded if row.type_name == SessionStarted.type_name]
+        return KeptEvents(row_count, max_id, max(starts) if starts else None, _events(loaded))
+
+
+def _events(rows: list[Any]) -> tuple[Event, ...]:
+    return tuple(deserialise_events([json.loads(row.data) for row in rows]))
 
 
 def _use_wal(dbapi_connection: Any, _record: Any) -> None:

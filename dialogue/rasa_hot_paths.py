@@ -40,6 +40,10 @@ def install() -> None:
     _compile_action_response_validation()
     _index_event_types()
     _run_graphs_in_order()
+    # A conversation's policy states kept between predictions (its own module: why there).
+    from dialogue import policy_states
+
+    policy_states.install()
     _installed = True
 
 

@@ -64,5 +64,70 @@ async def record() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# Long conversations for tests/dialogue/test_policy_states.py: every event of the session,
+# replayed there prediction by prediction. On the demo store.
+LONG_CONVERSATIONS = {
+    "long_shopping": [
+        "hi",
+        "two croissants and a large oat latte",
+        "how much is the sourdough",
+        "and some milk",
+        "the oat one",
+        "what's in my cart",
+        "what time do you close today",
+        "remove the milk",
+        "check out",
+        "no",
+    ]
+    * 6,
+    "long_mixed": [
+        "hello",
+        "a bagel",
+        "no, three",
+        "blorp fizz wobble",
+        "and some milk",
+        "the oat one",
+        "check out",
+        "yes",
+        "thanks",
+        "what's in my cart",
+        "two croissants",
+        "actually make that one",
+    ]
+    * 5,
+}
+
+
+async def record_long() -> None:
+    from rasa.shared.core.trackers import EventVerbosity
+
+    settings = get_settings()
+    model = train(settings.models_dir, quiet=True)
+    catalog, store_file = settings.demo_store_files()
+    assistant = Assistant.load(model)
+    workdir = Path(tempfile.mkdtemp())
+    try:
+        for name, turns in LONG_CONVERSATIONS.items():
+            url = f"sqlite:///{workdir / name}.db"
+            migrate.upgrade(url)
+            store = open_store(url)
+            import_store_files(store, catalog=catalog, facts=store_file)
+            from commerce.catalog import set_stock
+
+            with store.sessions() as session:
+                set_stock(session, sku="CROISSANT", stock=10_000)
+            context.configure(store.sessions)
+            assistant.reset_conversations()
+            for text in turns:
+                await assistant.respond("rec", text)
+            tracker = await assistant.agent.tracker_store.retrieve("rec")
+            state = tracker.current_state(EventVerbosity.ALL)
+            (HERE / f"{name}.json").write_text(json.dumps(state["events"], default=str))
+            store.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 if __name__ == "__main__":
     asyncio.run(record())
+    asyncio.run(record_long())
