@@ -129,10 +129,13 @@ def _build_app(options: WorkerOptions) -> Any:
     from commerce.api.app import create_app
     from commerce.service import open_store
     from commerce.settings import get_settings
+    from voxcart.warm_up import CatalogIndexBuild
 
     settings = get_settings()
     settings.database_url = options.database_url
     store = open_store(options.database_url)
+    # Each worker has its own index; built while the model loads, before the worker serves.
+    index_build = CatalogIndexBuild(store.sessions)
     routers: list[Any] = []
     if options.model is not None:
         from dialogue import context
@@ -147,4 +150,6 @@ def _build_app(options: WorkerOptions) -> Any:
             lock_store=lock_store_for(settings.redis_url),
         )
         routers = assistant_routers(settings, assistant)
-    return create_app(store.sessions, extra_routers=routers)
+    app = create_app(store.sessions, extra_routers=routers)
+    index_build.wait()
+    return app
