@@ -2,14 +2,14 @@
 
 The live catalog index (commerce.live_index) is built whole on its first lookup: 5-10 s at
 50,000 products, which the first turn (or product search) after a start would wait for. It is
-built here instead, in a thread beside the model load, which is mostly TensorFlow's native
-code and file reads, so `voxcart run` and `serve` start little later than before.
+built here instead, once the model is loaded. Not in a thread beside the model load: both are
+mostly Python holding the GIL, and measured side by side that start was no faster (slower,
+if anything) than one after the other.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from sqlalchemy.orm import sessionmaker
@@ -17,30 +17,16 @@ from sqlalchemy.orm import sessionmaker
 log = logging.getLogger(__name__)
 
 
-class CatalogIndexBuild:
-    """Builds the store's catalog index in a thread; `wait` joins it (and says so when it
-    failed: the first lookup then builds the index as before)."""
+def build_catalog_index(sessions: sessionmaker) -> float | None:
+    """Builds the catalog index of the store behind `sessions`; the seconds it took, or None
+    when it failed (said in the log: the first lookup then builds it, as before)."""
+    from commerce.resolver import catalog_index
 
-    def __init__(self, sessions: sessionmaker) -> None:
-        self.seconds: float | None = None
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._build, args=(sessions,), name="catalog-index-warm-up", daemon=True
-        )
-        self._thread.start()
-
-    def _build(self, sessions: sessionmaker) -> None:
-        from commerce.resolver import catalog_index
-
-        began = time.perf_counter()
-        try:
-            with sessions() as session:
-                catalog_index(session)
-        except Exception as exc:  # noqa: BLE001 - the first lookup builds it instead
-            self.error = exc
-            log.warning("catalog index: not built at start-up (%s); built on first use", exc)
-            return
-        self.seconds = time.perf_counter() - began
-
-    def wait(self) -> None:
-        self._thread.join()
+    began = time.perf_counter()
+    try:
+        with sessions() as session:
+            catalog_index(session)
+    except Exception as exc:  # noqa: BLE001 - the first lookup builds it instead
+        log.warning("catalog index: not built at start-up (%s); built on first use", exc)
+        return None
+    return time.perf_counter() - began

@@ -129,13 +129,11 @@ def _build_app(options: WorkerOptions) -> Any:
     from commerce.api.app import create_app
     from commerce.service import open_store
     from commerce.settings import get_settings
-    from voxcart.warm_up import CatalogIndexBuild
+    from voxcart.warm_up import build_catalog_index
 
     settings = get_settings()
     settings.database_url = options.database_url
     store = open_store(options.database_url)
-    # Each worker has its own index; built while the model loads, before the worker serves.
-    index_build = CatalogIndexBuild(store.sessions)
     routers: list[Any] = []
     if options.model is not None:
         from dialogue import context
@@ -151,5 +149,5 @@ def _build_app(options: WorkerOptions) -> Any:
         )
         routers = assistant_routers(settings, assistant)
     app = create_app(store.sessions, extra_routers=routers)
-    index_build.wait()
+    build_catalog_index(store.sessions)  # each worker has its own, built before it serves
     return app
