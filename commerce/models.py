@@ -50,7 +50,11 @@ class Product(Base):
     description = Column(Text, nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    # Indexed: the live catalog index looks for changed products by a window of these stamps
+    # on every catalog change (commerce.live_index).
+    updated_at = Column(
+        DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow, index=True
+    )
 
     def option_groups(self) -> dict[str, list[str]]:
         return {group["name"]: list(group["values"]) for group in self.options or []}

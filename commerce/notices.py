@@ -75,6 +75,19 @@ def take_notices(session: Session, *, customer_id: str) -> list[Notice]:
     return taken
 
 
+def give_back_notices(session: Session, notice_ids: list[int]) -> None:
+    """Marks taken notices undelivered again and commits: the channel that took them could not
+    say them (the conversation was unavailable), so the next channel to ask gets them."""
+    if notice_ids:
+        session.execute(
+            update(Notice)
+            .where(Notice.id.in_(notice_ids))
+            .values(delivered_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+
+
 def has_notices(session: Session, *, customer_id: str) -> bool:
     return (
         session.scalar(

@@ -37,6 +37,7 @@ def _serve(
     import uvicorn
 
     from commerce.api.app import create_app
+    from voxcart.warm_up import build_catalog_index
 
     routers = []
     loaded = None
@@ -48,6 +49,9 @@ def _serve(
         app = create_app(store.sessions, extra_routers=routers)
     except ValueError as exc:  # a setting that is not what it must be, named in the message
         raise CliError(str(exc)) from None
+    # Before the server answers, so that no first turn or search waits for it.
+    print("indexing the catalog...", file=sys.stderr, flush=True)
+    build_catalog_index(store.sessions)
     voice_loop, parts = None, None
     if voice_customer and loaded is not None:
         voice_loop, parts = device_cli.try_voice_loop(settings, store, loaded, voice_customer)

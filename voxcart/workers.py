@@ -129,6 +129,7 @@ def _build_app(options: WorkerOptions) -> Any:
     from commerce.api.app import create_app
     from commerce.service import open_store
     from commerce.settings import get_settings
+    from voxcart.warm_up import build_catalog_index
 
     settings = get_settings()
     settings.database_url = options.database_url
@@ -147,4 +148,6 @@ def _build_app(options: WorkerOptions) -> Any:
             lock_store=lock_store_for(settings.redis_url),
         )
         routers = assistant_routers(settings, assistant)
-    return create_app(store.sessions, extra_routers=routers)
+    app = create_app(store.sessions, extra_routers=routers)
+    build_catalog_index(store.sessions)  # each worker has its own, built before it serves
+    return app

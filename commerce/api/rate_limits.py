@@ -52,6 +52,9 @@ class RateLimits:
     anonymous: str = "60/minute"
     storage_url: str = "memory://"
     unlimited_paths: frozenset[str] = UNLIMITED_PATHS
+    # A Redis that accepts connections but never answers would otherwise hold every request
+    # forever; after this the check fails open like a Redis that refuses connections.
+    storage_timeout_s: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
@@ -114,10 +117,16 @@ class RateLimitMiddleware:
             "anonymous": _limits(limits.anonymous),
         }
         # The limiter holds its storage weakly: this reference keeps it alive.
-        self.storage: Storage = storage_from_string(limits.storage_url)
-        self.limiter = MovingWindowRateLimiter(self.storage)
         # In memory a check takes microseconds; a Redis round trip runs off the event loop.
         self.in_memory = limits.storage_url.startswith("memory://")
+        timeouts = {
+            "socket_timeout": limits.storage_timeout_s,
+            "socket_connect_timeout": limits.storage_timeout_s,
+        }
+        self.storage: Storage = storage_from_string(
+            limits.storage_url, **({} if self.in_memory else timeouts)
+        )
+        self.limiter = MovingWindowRateLimiter(self.storage)
         self._storage_failed_at: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

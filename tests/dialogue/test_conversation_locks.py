@@ -107,3 +107,45 @@ def test_a_dead_process_holds_a_conversation_for_one_lease_at_most() -> None:
     waited = asyncio.run(next_turn())
     assert 0.2 < waited < 0.6
     assert not alive.red.exists(alive._key(sender))
+
+
+def test_a_number_that_expired_at_the_end_of_the_queue_is_never_issued_again() -> None:
+    """Its holder may only be stalled: were the number issued again, it would take the new
+    ticket for its own and run beside that turn."""
+    (store,) = stores(1)
+    sender = conversation()
+    first = store.issue_ticket(sender, 10)
+    stalled = store.issue_ticket(sender, 0.1)
+    time.sleep(0.2)
+    assert store.issue_ticket(sender, 10) == stalled + 1
+    lock = store.get_lock(sender)
+    assert lock is not None and [t.number for t in lock.tickets] == [first, stalled + 1]
+    store.cleanup(sender, first)
+    store.cleanup(sender, stalled + 1)
+    assert not store.red.exists(store._key(sender))
+
+
+def test_a_turn_nobody_waits_for_costs_two_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its ticket (served at once, so no poll) and its release: one script each."""
+    import redis.asyncio
+
+    (store,) = stores(1)
+    sent: list[str] = []
+    execute = redis.asyncio.Redis.execute_command
+
+    async def counting(self: redis.asyncio.Redis, *args: object, **options: object) -> object:
+        sent.append(str(args[0]))
+        return await execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.asyncio.Redis, "execute_command", counting)
+    sender = conversation()
+
+    async def turns() -> None:
+        for _ in range(2):  # the first also loads the scripts into Redis
+            sent.clear()
+            async with store.lock(sender):
+                pass
+
+    asyncio.run(turns())
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert not store.red.exists(store._key(sender))
