@@ -15,7 +15,7 @@ from commerce import cart as carts
 from commerce.catalog import get_product
 from commerce.models import Customer, Product
 from commerce.resolver import catalog_index, tokens
-from commerce.store import StoreFacts, get_store_facts
+from commerce.store import StoreFacts, shared_store_facts
 from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
@@ -64,7 +64,7 @@ class Turn:
     @property
     def store(self) -> StoreFacts:
         if self._store is None:
-            self._store = get_store_facts(self.session)
+            self._store = shared_store_facts(self.session)
         return self._store
 
     def say(self, text: str) -> None:
