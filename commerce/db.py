@@ -69,8 +69,14 @@ def read_only(session: Session) -> Session:
     its transaction then takes no write lock: code that must not wait for writers, like the
     understanding step on the event loop, uses it (a writer's session may be waiting for the
     event loop to go on). Such a session must not write: on SQLite a write there fails when
-    another writer is busy. Elsewhere the mark changes nothing."""
-    session.connection(execution_options={READ_ONLY_OPTION: True})
+    another writer is busy. Elsewhere the mark changes nothing.
+
+    The session connects at its first query, not here: a caller that finds what it needs
+    elsewhere (commerce.live_index's up-to-date index) costs no transaction."""
+    if session.in_transaction():
+        session.connection(execution_options={READ_ONLY_OPTION: True})
+    else:
+        session.bind = session.get_bind().execution_options(**{READ_ONLY_OPTION: True})
     return session
 
 

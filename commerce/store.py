@@ -4,6 +4,7 @@ every conversation sees the same store."""
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -268,3 +269,23 @@ def get_store_facts(session: Session) -> StoreFacts:
     if row is None:
         return StoreFacts(name="the store")
     return StoreFacts.parse_obj(row.facts)
+
+
+# (the row's facts, parsed): what `shared_store_facts` last parsed.
+_last_parsed: tuple[dict[str, Any], StoreFacts] | None = None
+
+
+def shared_store_facts(session: Session) -> StoreFacts:
+    """The store's facts as `get_store_facts` reads them, parsed once per content of the row
+    (parsing is most of the cost, and every assistant turn reads them): every caller gets the
+    same instance, so callers must not change it (use `get_store_facts` to edit and save)."""
+    global _last_parsed
+    row = session.get(StoreSettings, 1)
+    if row is None:
+        return StoreFacts(name="the store")
+    last = _last_parsed
+    if last is not None and last[0] == row.facts:
+        return last[1]
+    facts = StoreFacts.parse_obj(row.facts)
+    _last_parsed = (copy.deepcopy(row.facts), facts)
+    return facts

@@ -119,9 +119,10 @@ class Assistant:
 
         from rasa.core.tracker_store import InMemoryTrackerStore
 
-        from dialogue import rasa_hot_paths
+        from dialogue import action_responses, rasa_hot_paths
 
         rasa_hot_paths.install()
+        action_responses.install()  # after: it falls back to the compiled full check
         endpoint = make_in_process_endpoint(action_executor())
         agent = Agent.load(
             str(model),

@@ -94,7 +94,9 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     """Runs one handler. A conversation with an open handoff takes no actions; a pending
     "which one?" is answered first when the reply names one of the choices; a change to the
     cart while the order is being read back leads to a fresh read-back."""
-    ensure_customer(turn.session, customer_id=turn.customer_id)
+    # Held for the turn: the session keeps loaded rows only while something refers to them,
+    # and the cart and checkout look the shopper up again.
+    turn.customer = ensure_customer(turn.session, customer_id=turn.customer_id)
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
         # Staff read it in the console and answer through the shopper's notices.
         note_shopper_message(turn.session, customer_id=turn.customer_id, text=turn.text)

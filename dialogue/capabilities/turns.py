@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from commerce import cart as carts
 from commerce.catalog import get_product
-from commerce.models import Product
+from commerce.models import Customer, Product
 from commerce.resolver import catalog_index, tokens
-from commerce.store import StoreFacts, get_store_facts
+from commerce.store import StoreFacts, shared_store_facts
 from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
@@ -56,11 +56,15 @@ class Turn:
     placed_order_id: int | None = None
     handed_off: bool = False
     not_understood: bool = False
+    # Rows this turn has loaded, held for the turn: the session's identity map holds a row
+    # only while something refers to it, and a row it still holds costs no query.
+    customer: Customer | None = None
+    _products: dict[str, Product] = field(default_factory=dict)
 
     @property
     def store(self) -> StoreFacts:
         if self._store is None:
-            self._store = get_store_facts(self.session)
+            self._store = shared_store_facts(self.session)
         return self._store
 
     def say(self, text: str) -> None:
@@ -96,7 +100,12 @@ def may_redirect(turn: Turn) -> bool:
 
 
 def product_by_sku(turn: Turn, sku: str) -> Product:
-    return get_product(turn.session, sku=sku)
+    """The product, looked up once per turn (a turn names the same products again and again:
+    candidates, the cart's lines, the read-back)."""
+    product = turn._products.get(sku)
+    if product is None:
+        product = turn._products[sku] = get_product(turn.session, sku=sku)
+    return product
 
 
 def describe_item(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:

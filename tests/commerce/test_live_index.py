@@ -22,6 +22,7 @@ from commerce.catalog import (
     set_stock,
     update_product,
 )
+from commerce.db import read_only
 from commerce.models import Product
 from commerce.resolver import CatalogIndex, catalog_index
 from commerce.service import Store, open_store
@@ -134,6 +135,29 @@ def test_a_change_made_through_another_engine_is_seen(catalog: Session, database
     catalog.commit()  # a new transaction, as the next turn's session is
     assert best(catalog, "kettle chips") == "SALT"
     assert best(catalog, "crisps") is None
+
+
+def test_an_up_to_date_index_costs_a_fresh_reader_no_transaction(
+    catalog: Session, empty_store: Store, database_url: str
+) -> None:
+    """The understanding step's session (read-only, fresh) asks for the index every turn: when
+    the catalog has not moved it never starts a transaction; when it has, the change is seen."""
+    catalog_index(catalog)
+    catalog.commit()
+    with empty_store.sessions() as reader:
+        read_only(reader)
+        assert best(reader, "crisps") == "SALT"
+        assert not reader.in_transaction()
+    other = open_store(database_url)  # another server process
+    try:
+        with other.sessions() as session:
+            update_product(session, sku="SALT", changes={"aliases": ["kettle chips"]})
+    finally:
+        other.close()
+    with empty_store.sessions() as reader:
+        read_only(reader)
+        assert best(reader, "kettle chips") == "SALT"
+        assert best(reader, "crisps") is None
 
 
 def test_a_large_change_is_rebuilt_in_the_background_while_the_old_index_serves(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from commerce.catalog import get_product, list_products
 from commerce.errors import StoreFileError
 from commerce.service import Store, import_store_files
-from commerce.store import get_store_facts, parse_store_file
+from commerce.store import get_store_facts, parse_store_file, save_store_facts, shared_store_facts
 from tests.conftest import DEMO_STORE
 from tests.helpers import catalog_csv
 
@@ -164,3 +164,21 @@ def test_open_until_midnight() -> None:
     assert facts.hours_on("friday").closes == time.max
     assert facts.is_open(datetime(2026, 11, 27, 23, 30, tzinfo=timezone.utc))  # a Friday
     assert not facts.is_open(datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
+
+
+def test_shared_facts_are_parsed_once_and_follow_every_change(store: Store) -> None:
+    """The assistant's turns read the facts through one parsed instance; a saved change (from
+    any session) is what the next read gives."""
+    with store.sessions() as session:
+        first = shared_store_facts(session)
+        assert first == get_store_facts(session)
+    with store.sessions() as session:
+        assert shared_store_facts(session) is first
+        edited = get_store_facts(session)
+        edited.phone = "555-0199"
+        save_store_facts(session, facts=edited)
+    with store.sessions() as session:
+        changed = shared_store_facts(session)
+        assert changed.phone == "555-0199"
+        assert changed is not first and first.phone != "555-0199"
+        assert shared_store_facts(session) is changed
