@@ -181,4 +181,9 @@ def _events(rows: list[Any]) -> tuple[Event, ...]:
 def _use_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
+    # In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a killed process
+    # loses nothing, a power cut may lose the last turns' history (never the file). Carts and
+    # orders live in the commerce database, which keeps its full sync; this file only holds
+    # the conversation history, so each turn saves about 5 ms of fsync.
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()

@@ -40,3 +40,14 @@ def test_a_restart_resumes_the_conversation(
     finally:
         if original is not None:
             assistant.use_tracker_store(original)
+
+
+def test_the_conversations_file_is_wal_with_sync_at_checkpoints(tmp_path: Path) -> None:
+    """A killed process loses no history (WAL); commits do not wait for the disk (NORMAL)."""
+    from sqlalchemy import text
+
+    conversations = tracker_store_for(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+    with conversations.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    conversations.engine.dispose()
