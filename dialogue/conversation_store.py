@@ -97,7 +97,11 @@ class ConversationStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save; then the saved events themselves are kept, so the next turn's tracker
         holds the same event objects (what dialogue.policy_states continues from), when the
-        database's session then holds exactly those events."""
+        database's session then holds exactly those events. A tracker that only adds events
+        to the ones kept is saved by appending them: what Rasa's save writes, without its
+        count of the session's rows or a second look afterwards."""
+        if self._append(tracker):
+            return
         await super().save(tracker)
         rows = self.SQLEvent
         with self.session_scope() as session:
@@ -115,6 +119,54 @@ class ConversationStore(SQLTrackerStore):
         self.recent.put(
             tracker.sender_id,
             KeptEvents(row_count, max_id, max(starts) if starts else None, tuple(tracker.events)),
+        )
+
+    def _append(self, tracker: DialogueStateTracker) -> bool:
+        """Appends the events after the kept ones, if the database still holds exactly those
+        (one sender's turns run one at a time under its conversation lock). False: use
+        Rasa's save."""
+        kept = self.recent.get(tracker.sender_id)
+        events = list(tracker.events)
+        if (
+            kept is None
+            or self.event_broker is not None
+            or len(events) < len(kept.events)
+            or any(a is not b for a, b in zip(kept.events, events, strict=False))
+        ):
+            return False
+        new = events[len(kept.events) :]
+        if any(isinstance(e, SessionStarted) for e in new):
+            return False
+        rows = self.SQLEvent
+        with self.session_scope() as session:
+            row_count, max_id = (
+                session.query(func.count(rows.id), func.max(rows.id))
+                .filter(rows.sender_id == tracker.sender_id)
+                .one()
+            )
+            if (row_count, max_id) != (kept.row_count, kept.max_id):
+                return False
+            added = [self._row(tracker.sender_id, e) for e in new]
+            session.add_all(added)
+            session.flush()
+            max_id = max([max_id, *(row.id for row in added)])
+            session.commit()
+        self.recent.put(
+            tracker.sender_id,
+            KeptEvents(row_count + len(added), max_id, kept.session_start, tuple(events)),
+        )
+        return True
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """The row Rasa's SQLTrackerStore.save writes for an event."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
         )
 
     async def _retrieve(

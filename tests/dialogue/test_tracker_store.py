@@ -51,3 +51,39 @@ def test_the_conversations_file_is_wal_with_sync_at_checkpoints(tmp_path: Path) 
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     conversations.engine.dispose()
+
+
+def test_appended_events_are_the_rows_rasas_save_writes(
+    store: Store, assistant, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Turns after the first are saved by appending (ConversationStore._append); the rows
+    must be exactly what Rasa's own SQLTrackerStore.save writes for the same events."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    context.configure(store.sessions)
+    with store.sessions() as session:
+        ensure_customer(session, customer_id="rows", name="Rows")
+    ours = tracker_store_for(f"sqlite:///{tmp_path / 'ours.db'}", tmp_path / "ours")
+    original = assistant.use_tracker_store(ours)
+    try:
+        for text in ("hi", "two croissants", "what's in my cart"):
+            loop.run_until_complete(assistant.respond("rows", text))
+        tracker = loop.run_until_complete(ours.retrieve("rows"))
+    finally:
+        assistant.use_tracker_store(original)
+    rasas = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "rasas.db"))
+    loop.run_until_complete(rasas.save(tracker))
+
+    def rows(tracker_store) -> list[tuple]:  # type: ignore[no-untyped-def]
+        with tracker_store.session_scope() as session:
+            table = tracker_store.SQLEvent
+            found = session.query(table).filter(table.sender_id == "rows").order_by(table.id)
+            return [(r.type_name, r.timestamp, r.intent_name, r.action_name, r.data) for r in found]
+
+    appended, written = rows(ours), rows(rasas)
+    assert len(written) > 10
+    # The session's events (a retrieved tracker starts at its session_started).
+    assert appended[-len(written) :] == written
+    assert ours.recent.get("rows") is not None  # the later turns took the append path
+    ours.engine.dispose()
+    rasas.engine.dispose()
