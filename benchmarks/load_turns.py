@@ -15,6 +15,9 @@ and at most --max-in-flight turns are outstanding (a turn that would exceed it i
 an error, not queued). Only the loopback address is used; the server is stopped at the end.
 
 Run: .venv/bin/python benchmarks/load_turns.py [--shoppers 200] [--rate 50] [--seconds 20]
+Several worker processes (PostgreSQL and Redis, as `serve --workers` needs): add
+  --workers 2 --database-url postgresql+psycopg2://... --redis-url redis://127.0.0.1:6390/0
+(the run uses a schema of its own in that database and drops it at the end).
 """
 
 from __future__ import annotations
@@ -143,6 +146,29 @@ async def open_loop(
     return tally
 
 
+def _fresh_schema(database_url: str, schema: str) -> str:
+    """A URL to `schema`, created empty in the given PostgreSQL database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_schema(database_url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--closed-shoppers", type=int, default=32, help="closed loop shoppers")
@@ -150,7 +176,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50, help="open loop turns per second")
     parser.add_argument("--seconds", type=float, default=20, help="per mode")
     parser.add_argument("--max-in-flight", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers")
+    parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
+    parser.add_argument("--redis-url", default="", help="Redis (needed for --workers > 1)")
     args = parser.parse_args()
+    if args.workers > 1 and not (args.database_url and args.redis_url):
+        parser.error("--workers > 1 needs --database-url (PostgreSQL) and --redis-url")
     if not (0 < args.seconds <= 300 and 0 < args.rate <= 1000):
         parser.error("--seconds must be in (0, 300] and --rate in (0, 1000]")
     settings = get_settings()
@@ -158,8 +189,13 @@ def main() -> None:
     catalog, store_file = settings.demo_store_files()
     workdir = Path(tempfile.mkdtemp(prefix="voxcart-load-"))
     serve = None
+    schema = f"voxcart_load_{os.getpid()}"
     try:
-        url = f"sqlite:///{workdir / 'store.db'}"
+        url = (
+            _fresh_schema(args.database_url, schema)
+            if args.database_url
+            else f"sqlite:///{workdir / 'store.db'}"
+        )
         migrate.upgrade(url)
         store = open_store(url)
         import_store_files(store, catalog=catalog, facts=store_file)
@@ -174,9 +210,13 @@ def main() -> None:
             **os.environ,
             "VOXCART_DATA_DIR": str(workdir / "serve"),
             "VOXCART_RATE_LIMIT_SHOPPER": "",
+            "VOXCART_REDIS_URL": args.redis_url,
         }
         serve = subprocess.Popen(
-            [str(BIN / "voxcart"), "serve", "--database-url", url, "--port", str(port)],
+            [
+                *(str(BIN / "voxcart"), "serve", "--database-url", url, "--port", str(port)),
+                *("--workers", str(args.workers)),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -194,9 +234,13 @@ def main() -> None:
     finally:
         if serve is not None:
             stop(serve)
+        if args.database_url:
+            _drop_schema(args.database_url, schema)
         shutil.rmtree(workdir, ignore_errors=True)
     header = f"{'mode':<34} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
-    print(f"\n{header} {'turns/s':>8}")
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"\nserver: {args.workers} worker(s) on {database}")
+    print(f"{header} {'turns/s':>8}")
     print(closed.line(f"closed loop, {len(closed_shoppers)} shoppers"))
     mode = f"open loop, {args.rate:g}/s from {len(open_shoppers)}"
     print(opened.line(mode))
