@@ -19,6 +19,8 @@ def _gap(a: dict[str, Any], b: dict[str, Any]) -> int:
 
 # "I only need one bucket", "only two of the lattes": a quantity in all, not more of it.
 IN_ALL = re.compile(r"\bonly(?:\s+(?:need|want|needs|wanted|needed))?\s*$")
+# "almond milk instead of whole milk": the value after these is the one not wanted.
+REPLACED = re.compile(r"\b(?:instead of|rather than|not)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
 # Words that may stand between a quantity and what it counts: "two of the lattes".
 COUNT_FILLERS = frozenset({"of", "the", "a", "an"})
 
@@ -99,7 +101,8 @@ def entity_requests(entities: list[dict[str, Any]], text: str) -> list[ItemReque
         return []
     said_options: list[list[dict[str, Any]]] = [[] for _ in products]
     for option in (e for e in entities if e.get("entity") == "option"):
-        said_options[_owner(option, products, entities, text)].append(option)
+        if not REPLACED.search(text[: option["start"]]):
+            said_options[_owner(option, products, entities, text)].append(option)
     # "2% milk" is an option value, not two of something.
     quantities = [
         e for e in entities

@@ -168,6 +168,16 @@ def test_item_requests_from_entities_ignore_chatter() -> None:
     ]
 
 
+def test_a_value_said_as_the_one_replaced_is_not_chosen() -> None:
+    def chosen(text: str) -> list[dict[str, str]]:
+        return [r.options for r in entity_requests(entities(text), text)]
+
+    assert chosen("a flat brew with oat milk instead of whole milk") == [{"milk": "oat"}]
+    assert chosen("a flat brew with oat rather than whole") == [{"milk": "oat"}]
+    assert chosen("an iced flat brew, not hot") == [{"temp": "iced"}]
+    assert chosen("a flat brew with whole milk") == [{"milk": "whole"}]
+
+
 def test_only_before_a_quantity_means_that_many_in_all() -> None:
     def in_all(text: str) -> list[tuple[int, bool]]:
         return [(r.quantity, r.in_all) for r in entity_requests(entities(text), text)]
