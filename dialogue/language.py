@@ -209,14 +209,16 @@ CONTAINER = re.compile(rf"^(?:{_MEASURES})\s+of\s+")
 
 
 def quantity_in_unit(quantity: int, said: str, unit: str) -> int:
-    """A counting phrase that names what the product is sold by counts that unit once: "a
-    pair of gloves" is one pair of gloves sold by the pair (two of socks sold singly), "a
-    dozen eggs" one box of eggs sold by the dozen."""
+    """A counting phrase that names what the product is sold by counts that unit: "a pair of
+    gloves" is one pair of gloves sold by the pair (two of socks sold singly), "a dozen eggs"
+    one box of eggs sold by the dozen, "two dozen eggs" two boxes."""
     words = normalise(said).split()
+    unit = unit.lower()
     for start, end, _ in counted_phrases(words):
         phrase = words[start:end]
-        if unit.lower() in phrase and phrase[0] != "half":
-            return 1
+        if unit in phrase and phrase[0] != "half":
+            count = phrase[: phrase.index(unit)]
+            return NUMBER_WORDS.get(count[0], 1) if count else 1
     return quantity
 
 

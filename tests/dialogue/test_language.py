@@ -82,6 +82,8 @@ def test_spoken_time_and_lists() -> None:
         (3, "three pairs of gloves", "pair", 3),
         (12, "a dozen eggs", "dozen", 1),
         (6, "half a dozen eggs", "dozen", 6),
+        (24, "two dozen eggs", "dozen", 2),
+        (24, "two dozen eggs", "each", 24),
     ],
 )
 def test_a_counting_phrase_naming_the_products_unit_counts_that_unit(
