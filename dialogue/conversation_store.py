@@ -103,13 +103,8 @@ class ConversationStore(SQLTrackerStore):
         if self._append(tracker):
             return
         await super().save(tracker)
-        rows = self.SQLEvent
         with self.session_scope() as session:
-            row_count, max_id = (
-                session.query(func.count(rows.id), func.max(rows.id))
-                .filter(rows.sender_id == tracker.sender_id)
-                .one()
-            )
+            row_count, max_id = self._count_and_max(session, tracker.sender_id)
             in_session = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False
             ).count()
@@ -137,13 +132,8 @@ class ConversationStore(SQLTrackerStore):
         new = events[len(kept.events) :]
         if any(isinstance(e, SessionStarted) for e in new):
             return False
-        rows = self.SQLEvent
         with self.session_scope() as session:
-            row_count, max_id = (
-                session.query(func.count(rows.id), func.max(rows.id))
-                .filter(rows.sender_id == tracker.sender_id)
-                .one()
-            )
+            row_count, max_id = self._count_and_max(session, tracker.sender_id)
             if (row_count, max_id) != (kept.row_count, kept.max_id):
                 return False
             added = [self._row(tracker.sender_id, e) for e in new]
@@ -156,6 +146,17 @@ class ConversationStore(SQLTrackerStore):
             KeptEvents(row_count + len(added), max_id, kept.session_start, tuple(events)),
         )
         return True
+
+    def _count_and_max(self, session: Any, sender_id: str) -> tuple[int, int]:
+        """How many rows the sender has, and the highest id: what the kept events are checked
+        against (rows are only ever added, one turn at a time per sender)."""
+        rows = self.SQLEvent
+        count, max_id = (
+            session.query(func.count(rows.id), func.max(rows.id))
+            .filter(rows.sender_id == sender_id)
+            .one()
+        )
+        return int(count), int(max_id or 0)
 
     def _row(self, sender_id: str, event: Event) -> Any:
         """The row Rasa's SQLTrackerStore.save writes for an event."""
@@ -185,11 +186,7 @@ class ConversationStore(SQLTrackerStore):
 
     def _read(self, session: Any, sender_id: str) -> KeptEvents | None:
         rows = self.SQLEvent
-        row_count, max_id = (
-            session.query(func.count(rows.id), func.max(rows.id))
-            .filter(rows.sender_id == sender_id)
-            .one()
-        )
+        row_count, max_id = self._count_and_max(session, sender_id)
         if not row_count:
             return None
         kept = self.recent.get(sender_id)
