@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from benchmarks.dialogue_turns import CONVERSATION
 from commerce import migrate
 from commerce.service import import_store_files, open_store
 from commerce.settings import get_settings
@@ -67,19 +68,7 @@ async def record() -> None:
 # Long conversations for tests/dialogue/test_policy_states.py: every event of the session,
 # replayed there prediction by prediction. On the demo store.
 LONG_CONVERSATIONS = {
-    "long_shopping": [
-        "hi",
-        "two croissants and a large oat latte",
-        "how much is the sourdough",
-        "and some milk",
-        "the oat one",
-        "what's in my cart",
-        "what time do you close today",
-        "remove the milk",
-        "check out",
-        "no",
-    ]
-    * 6,
+    "long_shopping": list(CONVERSATION) * 6,  # the dialogue benchmark's, six times
     "long_mixed": [
         "hello",
         "a bagel",

@@ -13,6 +13,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
+from benchmarks.dialogue_turns import CONVERSATION
 from commerce.service import Store
 from dialogue import action_responses, context, rasa_hot_paths
 from dialogue.action_responses import KeyedResponseCheck
@@ -131,21 +132,9 @@ def test_our_actions_responses_match_the_protocol(
         return installed(self, result)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", recording)
-    conversation = [
-        "hi",
-        "two croissants and a large oat latte",
-        "how much is the sourdough",
-        "and some milk",
-        "the oat one",
-        "what's in my cart",
-        "what time do you close today",
-        "remove the milk",
-        "check out",
-        "no",
-    ]
-    for text in conversation:
+    for text in CONVERSATION:  # the dialogue benchmark's conversation
         loop.run_until_complete(assistant.respond("protocol-check", text))
-    assert len(seen) == len(conversation)
+    assert len(seen) == len(CONVERSATION)
     assert any(response["events"] for response in seen)
     assert all(response["responses"] for response in seen)
     for response in seen:
