@@ -20,15 +20,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, validator
 from rasa.core.lock_store import LockError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from commerce.api.deps import CustomerDep, SessionDep
+from commerce.api.deps import AuthorizationHeader, shopper_for_authorization
 from commerce.notices import give_back_notices, take_notices
 from dialogue.conversation_locks import LockStoreUnavailable
 
@@ -67,51 +68,72 @@ class RestMessage(BaseModel):
         return value
 
 
+Taken = list[tuple[int, str, str]]  # (notice id, text, kind)
+
+
+@dataclass(frozen=True)
+class ShopperTurn:
+    """Who is speaking, and the notices to tell them first (already marked delivered)."""
+
+    customer_id: str
+    notices: Taken
+
+
+async def shopper_turn(request: Request, authorization: AuthorizationHeader = None) -> ShopperTurn:
+    """The shopper and their waiting notices in one worker-thread hop and one transaction:
+    a turn's route does its database work before the turn in a single trip off the event
+    loop (under load every extra hop waits for a free thread), and holds no session or
+    SQLite write lock while the turn runs."""
+    sessions = request.app.state.session_factory
+    return await asyncio.to_thread(_start_turn, sessions, authorization)
+
+
+ShopperTurnDep = Annotated[ShopperTurn, Depends(shopper_turn)]
+
+
+def _start_turn(sessions: sessionmaker, authorization: str | None) -> ShopperTurn:
+    with sessions() as session:
+        customer_id = shopper_for_authorization(session, authorization).id
+        return ShopperTurn(customer_id, _take(session, customer_id))
+
+
 def text_channel_router(assistant: Any) -> APIRouter:
     router = APIRouter(tags=["assistant"])
 
     @router.post("/webhooks/rest/webhook", responses=UNAVAILABLE_RESPONSES)
-    async def rest_webhook(body: RestMessage, customer: CustomerDep, session: SessionDep) -> Any:
+    async def rest_webhook(body: RestMessage, request: Request, turn: ShopperTurnDep) -> Any:
         """One shopper turn; the replies to speak or show, in order."""
-        customer_id = customer.id
-        notices = await asyncio.to_thread(_take, session, customer_id)
-        # End the request's transaction before the turn: on SQLite it holds the write lock
-        # the actions need.
-        session.close()
+        customer_id, notices = turn.customer_id, turn.notices
+        sessions = request.app.state.session_factory
         recipient = body.sender or customer_id
         try:
             # Told before the turn, so the history reads in the order the shopper hears it.
             await assistant.record_notices(customer_id, _said(notices))
         except LockError as exc:
-            return await _unavailable(session, notices, exc)
+            return await _unavailable(sessions, notices, exc)
         try:
             replies = await assistant.respond(customer_id, body.message, metadata=body.metadata)
         except LockError as exc:
             # The notices are in the history now: the next turn must not repeat them.
-            return await _unavailable(session, [], exc)
+            return await _unavailable(sessions, [], exc)
         said = [text for text, _ in _said(notices)] + replies
         return [{"recipient_id": recipient, "text": text} for text in said]
 
     @router.get("/webhooks/rest/notices", responses=UNAVAILABLE_RESPONSES)
     async def rest_notices(
-        customer: CustomerDep,
-        session: SessionDep,
+        request: Request,
+        turn: ShopperTurnDep,
         sender: str = Query("", max_length=200, description="echoed as recipient_id"),
     ) -> Any:
         """The shopper's waiting notices, oldest first; empty when there are none."""
-        customer_id = customer.id
-        notices = await asyncio.to_thread(_take, session, customer_id)
-        session.close()
+        customer_id, notices = turn.customer_id, turn.notices
         try:
             await assistant.record_notices(customer_id, _said(notices))
         except LockError as exc:
-            return await _unavailable(session, notices, exc)
+            return await _unavailable(request.app.state.session_factory, notices, exc)
         return [{"recipient_id": sender or customer_id, "text": t} for t, _ in _said(notices)]
 
     return router
-
-
-Taken = list[tuple[int, str, str]]  # (notice id, text, kind)
 
 
 def _take(session: Session, customer_id: str) -> Taken:
@@ -123,11 +145,11 @@ def _said(notices: Taken) -> list[tuple[str, str]]:
     return [(text, kind) for _, text, kind in notices]
 
 
-async def _unavailable(session: Session, taken: Taken, exc: LockError) -> JSONResponse:
+async def _unavailable(sessions: sessionmaker, taken: Taken, exc: LockError) -> JSONResponse:
     """The 503 for a turn whose conversation could not be locked; the notices taken for it go
     back to the outbox, as nobody heard them."""
     if taken:
-        await asyncio.to_thread(give_back_notices, session, [id_ for id_, _, _ in taken])
+        await asyncio.to_thread(_give_back, sessions, [id_ for id_, _, _ in taken])
     if isinstance(exc, LockStoreUnavailable):
         code = "lock_store_unavailable"
         detail = (
@@ -143,3 +165,8 @@ async def _unavailable(session: Session, taken: Taken, exc: LockError) -> JSONRe
         status_code=503,
         headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
     )
+
+
+def _give_back(sessions: sessionmaker, notice_ids: list[int]) -> None:
+    with sessions() as session:
+        give_back_notices(session, notice_ids)

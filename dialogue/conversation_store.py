@@ -29,7 +29,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, event, func, orm
+from sqlalchemy import bindparam, create_engine, event, func, insert, orm, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
@@ -79,6 +79,13 @@ class ConversationStore(SQLTrackerStore):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.recent = RecentConversations()
+        # Built once: the two statements every turn runs (the ORM query and unit of work cost
+        # a few times more per turn, measured with cProfile on `voxcart serve`).
+        rows = self.SQLEvent.__table__
+        self._count_and_max_statement = select(func.count(rows.c.id), func.max(rows.c.id)).where(
+            rows.c.sender_id == bindparam("sender_id")
+        )
+        self._insert_statement = insert(rows)
         rasas: Engine = self.engine  # type: ignore[has-type]
         if rasas.dialect.name != "sqlite" or rasas.url.database in (None, ":memory:"):
             return
@@ -136,39 +143,36 @@ class ConversationStore(SQLTrackerStore):
             row_count, max_id = self._count_and_max(session, tracker.sender_id)
             if (row_count, max_id) != (kept.row_count, kept.max_id):
                 return False
-            added = [self._row(tracker.sender_id, e) for e in new]
-            session.add_all(added)
-            session.flush()
-            max_id = max([max_id, *(row.id for row in added)])
+            for e in new:
+                inserted = session.execute(self._insert_statement, self._row(tracker.sender_id, e))
+                max_id = max(max_id, inserted.inserted_primary_key[0])
             session.commit()
         self.recent.put(
             tracker.sender_id,
-            KeptEvents(row_count + len(added), max_id, kept.session_start, tuple(events)),
+            KeptEvents(row_count + len(new), max_id, kept.session_start, tuple(events)),
         )
         return True
 
     def _count_and_max(self, session: Any, sender_id: str) -> tuple[int, int]:
         """How many rows the sender has, and the highest id: what the kept events are checked
         against (rows are only ever added, one turn at a time per sender)."""
-        rows = self.SQLEvent
-        count, max_id = (
-            session.query(func.count(rows.id), func.max(rows.id))
-            .filter(rows.sender_id == sender_id)
-            .one()
-        )
+        count, max_id = session.execute(
+            self._count_and_max_statement, {"sender_id": sender_id}
+        ).one()
         return int(count), int(max_id or 0)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
         """The row Rasa's SQLTrackerStore.save writes for an event."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

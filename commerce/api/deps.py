@@ -19,16 +19,21 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def current_customer(
-    session: SessionDep,
-    authorization: Annotated[str | None, Header(description="Bearer <shopper token>")] = None,
-) -> Customer:
+AuthorizationHeader = Annotated[str | None, Header(description="Bearer <shopper token>")]
+
+
+def shopper_for_authorization(session: Session, authorization: str | None) -> Customer:
+    """The shopper whose token the `Authorization: Bearer <token>` header carries."""
     if not authorization:
         raise Unauthorized("send the shopper's token as 'Authorization: Bearer <token>'")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    customer = customer_for_token(session, token=token.strip())
+    return customer_for_token(session, token=token.strip())
+
+
+def current_customer(session: SessionDep, authorization: AuthorizationHeader = None) -> Customer:
+    customer = shopper_for_authorization(session, authorization)
     # Ends the lookup's transaction: on SQLite it holds the write lock, and the route may await
     # other work (a dialogue turn waits for worker threads whose sessions need that lock).
     session.commit()
