@@ -83,13 +83,19 @@ def stop(process: subprocess.Popen) -> None:
             process.kill()
 
 
-async def in_process(assistant: Assistant, senders: list[str]) -> list[float]:
+async def in_process(
+    assistant: Assistant, senders: list[str], cpu: list[float] | None = None
+) -> list[float]:
+    """Wall time per turn; with `cpu`, also the CPU time this process spent on each turn (all
+    its threads), which bounds how many turns a core can serve."""
     samples = []
     for sender in senders:
         for text in CONVERSATION:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             await assistant.respond(sender, text)
             samples.append((time.perf_counter() - started) * 1000)
+            if cpu is not None:
+                cpu.append((time.process_time() - started_cpu) * 1000)
     return samples
 
 
@@ -176,8 +182,9 @@ def main() -> None:
         )
         use_hot_paths(voxcarts)
         assistant.use_tracker_store(tracker_store_for(url, workdir))
+        cpu: list[float] = []
         results["in-process (SQL tracker)"] = loop.run_until_complete(
-            in_process(assistant, [f"sql-{i}" for i in range(n)])
+            in_process(assistant, [f"sql-{i}" for i in range(n)], cpu)
         )
         long = loop.run_until_complete(long_conversation(assistant, "long-1"))
         results[f"long conversation: turns 1-10 of {LONG_TURNS}"] = long[:10]
@@ -271,6 +278,14 @@ def main() -> None:
     for mode, samples in results.items():
         p50, p95 = percentiles(samples)
         print(f"{mode:<40} {len(samples):>5} {p50:>8.1f} {p95:>8.1f} {p50 / base:>16.2f}x")
+    ours = percentiles(results["HTTP channel (voxcart serve)"])[0]
+    stock = percentiles(results["stock Rasa (rasa run + action server)"])[0]
+    print(f"\nvoxcart HTTP vs stock Rasa, p50: {stock / ours:.2f}x faster (goal 3x)")
+    cpu_p50, cpu_p95 = percentiles(cpu)
+    print(
+        f"CPU per in-process turn (SQL tracker): p50 {cpu_p50:.1f} / p95 {cpu_p95:.1f} ms, so one "
+        f"core serves at most {1000 / cpu_p50:.0f} turns/s before any HTTP work"
+    )
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ def install() -> None:
     _index_event_types()
     _run_graphs_in_order()
     # A conversation's policy states kept between predictions (its own module: why there).
-    from dialogue import policy_states
+    from dialogue import policy_states, rasa_prediction_hot_paths
 
     policy_states.install()
+    # Intent features and memoization keys (their own module: why there).
+    rasa_prediction_hot_paths.install()
     _installed = True
 
 

@@ -104,3 +104,61 @@ def test_graph_runs_give_what_dask_gives(assistant, runner, loop) -> None:  # ty
             else:
                 assert ours[core].probabilities == dasks[core].probabilities
                 assert ours[core].policy_name == dasks[core].policy_name
+
+
+def test_intent_features_and_memoization_keys_are_rasas(assistant, loop) -> None:  # type: ignore[no-untyped-def]
+    """The classifier's input matrix built from sentence features alone equals the one Rasa
+    builds from all features, and so do the intent rankings; memoization keys kept for seen
+    states equal freshly computed ones."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.policies.memoization import MemoizationPolicy
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import csr_matrix, hstack, vstack
+
+    from dialogue.rasa_prediction_hot_paths import sentence_features_matrix
+
+    def rasas_matrix(messages: list) -> csr_matrix:  # Rasa 3.6's _create_X, verbatim
+        rows = []
+        for e in messages:
+            sparse_feats = e.get_sparse_features(attribute=TEXT)[1]
+            dense_feats = e.get_dense_features(attribute=TEXT)[1]
+            rows.append(
+                hstack(
+                    [
+                        csr_matrix(sparse_feats.features if sparse_feats else []),
+                        csr_matrix(dense_feats.features if dense_feats else []),
+                    ]
+                )
+            )
+        return vstack(rows)
+
+    assert LogisticRegressionClassifier._create_X.__module__ == "dialogue.rasa_prediction_hot_paths"
+    processor = assistant.agent.processor
+    graph = processor.graph_runner
+    nodes = processor.graph_runner._instantiated_nodes  # type: ignore[attr-defined]
+    classifier_node = next(name for name in nodes if "LogisticRegressionClassifier" in name)
+    classifier = nodes[classifier_node]._component  # type: ignore[attr-defined]
+    needs = graph._graph_schema.nodes[classifier_node].needs  # type: ignore[attr-defined]
+    for text in ("hi", "two croissants and some milk", "where is my order", "no thanks"):
+        inputs = {PLACEHOLDER_MESSAGE: [UserMessage(text)]}
+        before = graph.run(inputs=inputs, targets=list(needs.values()))
+        messages = next(iter(before.values()))
+        ours, rasas = sentence_features_matrix(messages), rasas_matrix(messages)
+        assert ours.shape == rasas.shape and (ours != rasas).nnz == 0
+        assert (classifier.clf.predict_proba(ours) == classifier.clf.predict_proba(rasas)).all()
+
+    policy = MemoizationPolicy.__new__(MemoizationPolicy)
+    policy.config = {"enable_feature_string_compression": True}
+    states = [{"user": {"intent": "add_item"}, "prev_action": {"action_name": "action_listen"}}]
+    first = policy._create_feature_key(states)
+    assert policy._create_feature_key([dict(s) for s in states]) == first
+    import base64
+    import json
+    import zlib
+
+    fresh = json.dumps(states, sort_keys=True).replace('"', "")
+    assert first == base64.b64encode(zlib.compress(fresh.encode())).decode()
