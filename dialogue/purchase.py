@@ -29,6 +29,7 @@ from commerce.purchase_guard import (
 from dialogue import language as lang
 from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
 from dialogue.pin_privacy import MASK
+from dialogue.replies import tr
 
 if TYPE_CHECKING:
     from dialogue.capabilities.turns import Turn
@@ -71,8 +72,15 @@ def _say_locked(turn: Turn, until: datetime) -> None:
     minutes = _minutes_until(turn, until)
     unit = "minute" if minutes == 1 else "minutes"
     turn.say(
-        "Purchasing is locked after three wrong PINs. You can try again in "
-        f"{lang.number_words(minutes)} {unit}. Your cart is still there."
+        tr(
+            turn,
+            (
+                "Purchasing is locked after three wrong PINs. You can try "
+                "again in {count} {unit}. Your cart is still there."
+            ),
+            count=lang.number_words(minutes),
+            unit=unit,
+        )
     )
 
 
@@ -93,8 +101,16 @@ def hand_off_over_limit(turn: Turn, problem: SpendingLimitExceeded) -> None:
 
     which = "per order" if problem.limit == "order" else "per day"
     turn.say(
-        f"That order is {turn.money(problem.total_cents)}, over your spending limit of "
-        f"{turn.money(problem.limit_cents)} {which}, so I can't place it myself."
+        tr(
+            turn,
+            (
+                "That order is {price}, over your spending limit of {price2} "
+                "{which}, so I can't place it myself."
+            ),
+            price=turn.money(problem.total_cents),
+            price2=turn.money(problem.limit_cents),
+            which=which,
+        )
     )
     handoff(turn, reason=f"order over the {'per-order' if problem.limit == 'order' else 'daily'} "
             "spending limit")  # fmt: skip
@@ -146,11 +162,17 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             return False
         if handler_name == "deny" or lang.is_no(normal):
             turn.set_pending(None)
-            turn.say("Okay, I haven't placed the order. Your cart is still there.")
+            turn.say(tr(turn, "Okay, I haven't placed the order. Your cart is still there."))
             return True
         if handler_name == "affirm" or lang.is_yes(normal):
             # A yes is not a PIN: it must never skip the prompt.
-            turn.say(f"I need your voice PIN to place the order. {PIN_PROMPT}")
+            turn.say(
+                tr(
+                    turn,
+                    "I need your voice PIN to place the order. {pin_prompt}",
+                    pin_prompt=tr(turn, PIN_PROMPT),
+                )
+            )
             return True
         turn.set_pending(read_back)
         return False
@@ -160,14 +182,25 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
         turn.say(SPOKEN_OVER_PIN)
         return True
     if not re.fullmatch(r"[0-9]{4,8}", digits):
-        turn.say(f"A voice PIN is four to eight digits. {PIN_PROMPT}")
+        turn.say(
+            tr(
+                turn,
+                "A voice PIN is four to eight digits. {pin_prompt}",
+                pin_prompt=tr(turn, PIN_PROMPT),
+            )
+        )
         return True
     result = check_pin(turn.session, customer_id=turn.customer_id, pin=digits, now=turn.now)
     if result.status == "wrong":
         tries = "try" if result.tries_left == 1 else "tries"
         turn.say(
-            f"Sorry, that PIN isn't right. You have {lang.number_words(result.tries_left)} "
-            f"{tries} left. {PIN_PROMPT}"
+            tr(
+                turn,
+                ("Sorry, that PIN isn't right. You have {count} {tries} left. {pin_prompt}"),
+                count=lang.number_words(result.tries_left),
+                tries=tries,
+                pin_prompt=tr(turn, PIN_PROMPT),
+            )
         )
         return True
     if result.status == "locked":
@@ -177,9 +210,16 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             _say_locked(turn, result.locked_until)  # the lock was already on
         else:
             turn.say(
-                f"Sorry, that PIN isn't right either. After {lang.number_words(MAX_PIN_FAILURES)} "
-                f"wrong PINs, purchasing is locked for {lang.number_words(minutes)} minutes. "
-                "Your cart is still there."
+                tr(
+                    turn,
+                    (
+                        "Sorry, that PIN isn't right either. After {count} wrong "
+                        "PINs, purchasing is locked for {count2} minutes. Your cart "
+                        "is still there."
+                    ),
+                    count=lang.number_words(MAX_PIN_FAILURES),
+                    count2=lang.number_words(minutes),
+                )
             )
         return True
     # The right PIN (or none any more): place it, at the total that was read back.
@@ -201,7 +241,7 @@ def pin_turn(turn: Turn, handler_name: str) -> bool:
     except CommerceError as exc:
         turn.session.rollback()
         turn.set_pending(None)
-        turn.say(f"Sorry, {exc.message}.")
+        turn.say(tr(turn, "Sorry, {message}.", message=exc.message))
         handled = True
     if handled:
         turn.set("misunderstood", 0.0)

@@ -31,6 +31,7 @@ from dialogue.capabilities.turns import (
     resolve_among,
 )
 from dialogue.entity_items import clear_products, entity_requests
+from dialogue.replies import tr
 
 
 def alternative_to(turn: Turn, product: Product) -> Product | None:
@@ -250,7 +251,14 @@ def add_items(
                 )
             )
             say_added(turn, added, problems, end="", changed=changed)
-            turn.say(f"Which {request.mention} would you like: {candidates_text(turn, skus)}?")
+            turn.say(
+                tr(
+                    turn,
+                    "Which {mention} would you like: {choices}?",
+                    mention=request.mention,
+                    choices=candidates_text(turn, skus),
+                )
+            )
             return
         best = choice.best
         product = product_by_sku(turn, best.sku)
@@ -346,12 +354,12 @@ def say_added(
 ) -> None:
     parts = []
     if changed:
-        parts.append(f"Okay, changed to {lang.join_words(changed)}.")
+        parts.append(tr(turn, "Okay, changed to {items}.", items=lang.join_words(changed)))
     if added:
-        parts.append(f"Added {wording.join_items(added)}.")
+        parts.append(tr(turn, "Added {join_items}.", join_items=wording.join_items(added)))
     parts.extend(problems)
     if end == "default" and (added or changed) and turn.pending is None:
-        parts.append("Anything else?")
+        parts.append(tr(turn, "Anything else?"))
     if parts:
         turn.say(" ".join(parts))
 
@@ -366,9 +374,11 @@ def choose(turn: Turn) -> None:
     if sku is None:
         if lang.is_no(turn.text):
             turn.set_pending(None)
-            turn.say("Okay, I'll leave that out. Anything else?")
+            turn.say(tr(turn, "Okay, I'll leave that out. Anything else?"))
             return
-        turn.say(f"Sorry, which one: {candidates_text(turn, pending.skus)}?")
+        turn.say(
+            tr(turn, "Sorry, which one: {choices}?", choices=candidates_text(turn, pending.skus))
+        )
         return
     turn.set_pending(None)
     product = product_by_sku(turn, sku)
@@ -384,14 +394,21 @@ def choose(turn: Turn) -> None:
         if replaced == sku:
             carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
                                quantity=quantity)  # fmt: skip
-            turn.say(f"Okay, {describe_item(product, quantity)} now.")
+            turn.say(tr(turn, "Okay, {item} now.", item=describe_item(product, quantity)))
             return
         old = product_by_sku(turn, replaced)
         carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=replaced)
         added: list[str] = []
         problems: list[str] = []
         if add_product(turn, product, quantity, options, added, problems):
-            turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+            turn.say(
+                tr(
+                    turn,
+                    "Okay, swapped {name} for {value}.",
+                    name=lang.spoken_name(old.name),
+                    value=added[0],
+                )
+            )
         else:
             turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
         return

@@ -22,6 +22,7 @@ from dialogue.capabilities.turns import (
     product_by_sku,
 )
 from dialogue.entity_items import product_entities
+from dialogue.replies import tr
 
 QUESTION_CUE = (
     r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
@@ -71,7 +72,7 @@ def product_info(turn: Turn) -> None:
     elif not mention:
         last = turn.slot("last_item")
         if not last:
-            turn.say("Which product would you like to know about?")
+            turn.say(tr(turn, "Which product would you like to know about?"))
             return
         candidates = [Candidate(last["sku"], "", 1.0)]
     else:
@@ -82,7 +83,7 @@ def product_info(turn: Turn) -> None:
         if set(tokens(mention)) & {"yourself", "you", "your", "yours", "u"} and may_redirect(turn):
             conversation.not_understood(turn)  # "tell me about yourself"
             return
-        turn.say(f"Sorry, we don't seem to have {mention}.")
+        turn.say(tr(turn, "Sorry, we don't seem to have {mention}.", mention=mention))
         return
     choice = pick(candidates)
     if choice.best is None:
@@ -94,7 +95,7 @@ def product_info(turn: Turn) -> None:
         ]
         # "the second one, please" can follow.
         turn.set_pending(ChooseProduct(skus=[p.sku for p in products]))
-        turn.say(f"We have {lang.join_words(listed)}.")
+        turn.say(tr(turn, "We have {items}.", items=lang.join_words(listed)))
         return
     product = product_by_sku(turn, choice.best.sku)
     # "Great, two of those": what was just asked about is what "those" means next.
@@ -112,27 +113,66 @@ def product_info(turn: Turn) -> None:
     choices = options_text(product)
     parts = []
     if asks_options and choices:
-        parts.append(f"The {name} comes in {choices}. It's {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "The {name} comes in {choices}. It's {price}{unit}.",
+                name=name,
+                choices=choices,
+                price=price,
+                unit=unit,
+            )
+        )
         parts.append(_price_changes(turn, product, chosen))
         if product.stock <= 0:
-            parts.append("It's out of stock right now, though.")
+            parts.append(tr(turn, "It's out of stock right now, though."))
     elif asks_stock and not asks_price:
         if product.stock > 0:
-            parts.append(f"Yes, the {name} {lang.is_are(name)} in stock, {price}{unit}.")
+            parts.append(
+                tr(
+                    turn,
+                    "Yes, the {name} {is_are} in stock, {price}{unit}.",
+                    name=name,
+                    is_are=lang.is_are(name),
+                    price=price,
+                    unit=unit,
+                )
+            )
         else:
-            parts.append(f"Sorry, {name} {lang.is_are(name)} out of stock right now.")
+            parts.append(
+                tr(
+                    turn,
+                    "Sorry, {name} {is_are} out of stock right now.",
+                    name=name,
+                    is_are=lang.is_are(name),
+                )
+            )
             alternative = adding.alternative_to(turn, product)
             if alternative is not None:
                 thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
-                parts.append(f"We do have {thing}, {turn.money(alternative.price_cents)}.")
+                parts.append(
+                    tr(
+                        turn,
+                        "We do have {thing}, {price}.",
+                        thing=thing,
+                        price=turn.money(alternative.price_cents),
+                    )
+                )
                 turn.set_pending(SuggestProduct(sku=alternative.sku))
-                parts.append("Would you like that instead?")
+                parts.append(tr(turn, "Would you like that instead?"))
     elif asks_what and not asks_price:
         description = product.description.rstrip(".")
         if description[:2].istitle() or description[:1].isupper() and description[1:2].islower():
             description = description[:1].lower() + description[1:]
-        parts.append(f"{name.capitalize()}: {description}.")
-        parts.append(f"It's {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "{capitalize}: {description}.",
+                capitalize=name.capitalize(),
+                description=description,
+            )
+        )
+        parts.append(tr(turn, "It's {price}{unit}.", price=price, unit=unit))
     elif product.option_price_changes():
         # "How much is a large latte?": the price with the options said (or the defaults of
         # the groups that change it), then what the other choices add.
@@ -141,14 +181,30 @@ def product_info(turn: Turn) -> None:
             1, product.name, product.unit, chosen or priced, product.option_groups(),
             say_defaults=True,
         )  # fmt: skip
-        parts.append(f"{thing[:1].upper()}{thing[1:]} is {price}.")
+        parts.append(
+            tr(
+                turn,
+                "{upper}{value} is {price}.",
+                upper=thing[:1].upper(),
+                value=thing[1:],
+                price=price,
+            )
+        )
         parts.append(_price_changes(turn, product, chosen))
     else:
-        parts.append(f"{name.capitalize()} is {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "{capitalize} is {price}{unit}.",
+                capitalize=name.capitalize(),
+                price=price,
+                unit=unit,
+            )
+        )
         if choices:
-            parts.append(f"It comes in {choices}.")
+            parts.append(tr(turn, "It comes in {choices}.", choices=choices))
         if product.stock <= 0:
-            parts.append("It's out of stock right now, though.")
+            parts.append(tr(turn, "It's out of stock right now, though."))
     turn.say(" ".join(part for part in parts if part))
 
 
@@ -214,8 +270,16 @@ def answer_superlative(turn: Turn) -> bool:
     word = "cheapest" if m.group("low") else "most expensive"
     unit = "" if product.unit in ("each", "") else f" per {product.unit}"
     turn.set("last_item", {"sku": product.sku, "options": {}, "quantity": 0})
-    turn.say(f"Our {word} is {lang.spoken_name(product.name)}, "
-             f"{turn.money(product.price_cents)}{unit}.")  # fmt: skip
+    turn.say(
+        tr(
+            turn,
+            "Our {word} is {name}, {price}{unit}.",
+            word=word,
+            name=lang.spoken_name(product.name),
+            price=turn.money(product.price_cents),
+            unit=unit,
+        )
+    )
     return True
 
 
@@ -243,7 +307,13 @@ def answer_category(turn: Turn, mention: str) -> bool:
     best = max(score for score, _ in scored)
     tied = sorted(category for score, category in scored if score == best)
     if len(tied) > 1:
-        turn.say(f"We have {lang.join_words(tied)}. Which would you like to hear about?")
+        turn.say(
+            tr(
+                turn,
+                "We have {items}. Which would you like to hear about?",
+                items=lang.join_words(tied),
+            )
+        )
         return True
     category = tied[0]
     products = list(
@@ -255,7 +325,15 @@ def answer_category(turn: Turn, mention: str) -> bool:
     )
     names = [lang.spoken_name(p.name) for p in products[:6]]
     more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
-    turn.say(f"In {category} we have {lang.join_words(names)}{more}.")
+    turn.say(
+        tr(
+            turn,
+            "In {category} we have {items}{more}.",
+            category=category,
+            items=lang.join_words(names),
+            more=more,
+        )
+    )
     return True
 
 
@@ -283,10 +361,14 @@ def category_info(turn: Turn) -> None:
         candidates = resolve_mention(turn.session, mention=mention, limit=6)
         if candidates:
             names = [lang.spoken_name(c.name) for c in candidates]
-            turn.say(f"We have {lang.join_words(names)}.")
+            turn.say(tr(turn, "We have {items}.", items=lang.join_words(names)))
             return
     turn.say(
-        f"We have {lang.join_words(category_names(turn))}. Which would you like to hear about?"
+        tr(
+            turn,
+            "We have {items}. Which would you like to hear about?",
+            items=lang.join_words(category_names(turn)),
+        )
     )
 
 
@@ -340,7 +422,7 @@ def recommend(turn: Turn) -> None:
         subject = last["sku"] if last else (cart.items[-1].sku if cart.items else None)
     if not suggestion_limits.may_recommend(turn):
         # One recommendation a conversation: a vague turn does not get a second one.
-        turn.say("Is there something in particular you're looking for?")
+        turn.say(tr(turn, "Is there something in particular you're looking for?"))
         return
     suggestion: Product | None = None
     reason = ""
@@ -357,7 +439,7 @@ def recommend(turn: Turn) -> None:
                 suggestion, reason = product_by_sku(turn, sku), "How about"
                 break
     if suggestion is None:
-        turn.say("I don't have a suggestion right now. Anything else?")
+        turn.say(tr(turn, "I don't have a suggestion right now. Anything else?"))
         return
     with_what = (
         f" with the {lang.spoken_name(product_by_sku(turn, subject).name)}"
@@ -370,6 +452,15 @@ def recommend(turn: Turn) -> None:
     price = turn.money(suggestion.price_cents)
     # One sentence: a suggestion, not a sales pitch.
     if reason == "How about":
-        turn.say(f"How about {thing}, for {price}?")
+        turn.say(tr(turn, "How about {thing}, for {price}?", thing=thing, price=price))
         return
-    turn.say(f"{reason} {thing}{with_what}: would you like one, for {price}?")
+    turn.say(
+        tr(
+            turn,
+            ("{reason} {thing}{with_what}: would you like one, for {price}?"),
+            reason=reason,
+            thing=thing,
+            with_what=with_what,
+            price=price,
+        )
+    )

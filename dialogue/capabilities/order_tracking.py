@@ -19,6 +19,7 @@ from dialogue.capabilities.turns import (
     may_redirect,
     product_by_sku,
 )
+from dialogue.replies import tr
 
 STATUS_WORDS = {
     "placed": "has been placed and is waiting to be prepared",
@@ -48,7 +49,9 @@ def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
         try:
             return orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
         except NotFound:
-            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            turn.say(
+                tr(turn, "Sorry, I can't find an order number {number} for you.", number=number)
+            )
             return None
     if cancellable_first:
         for order in orders.list_orders(turn.session, customer_id=turn.customer_id, limit=10):
@@ -56,7 +59,7 @@ def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
                 return order
     latest = orders.latest_order(turn.session, customer_id=turn.customer_id)
     if latest is None:
-        turn.say("You don't have any orders yet.")
+        turn.say(tr(turn, "You don't have any orders yet."))
     return latest
 
 
@@ -90,8 +93,14 @@ def order_status(turn: Turn) -> None:
     if order.status == "delivered" and order.fulfilment == "pickup":
         status = "was picked up"
     turn.say(
-        f"Your order number {order.id} from {when_text(turn, order.placed_at)}, "
-        f"with {order_items_text(turn, order)}, {status}."
+        tr(
+            turn,
+            ("Your order number {id} from {when_text}, with {order_items_text}, {status}."),
+            id=order.id,
+            when_text=when_text(turn, order.placed_at),
+            order_items_text=order_items_text(turn, order),
+            status=status,
+        )
     )
 
 
@@ -106,13 +115,29 @@ def cancel_order(turn: Turn) -> None:
             "ready": "it's already packed and ready",
             "cancelled": "it's already cancelled",
         }.get(order.status, f"it's {order.status.replace('_', ' ')}")
-        turn.say(f"Sorry, order number {order.id} can't be cancelled because {reason}.")
+        turn.say(
+            tr(
+                turn,
+                ("Sorry, order number {id} can't be cancelled because {reason}."),
+                id=order.id,
+                reason=reason,
+            )
+        )
         return
     turn.set_pending(ConfirmCancel(order_id=order.id))
     when = when_text(turn, order.placed_at)
     turn.say(
-        f"Order number {order.id} from {when} has {order_items_text(turn, order)}, "
-        f"{turn.money(order.total_cents)}. Cancel it? Please say yes to confirm."
+        tr(
+            turn,
+            (
+                "Order number {id} from {when} has {order_items_text}, "
+                "{price}. Cancel it? Please say yes to confirm."
+            ),
+            id=order.id,
+            when=when,
+            order_items_text=order_items_text(turn, order),
+            price=turn.money(order.total_cents),
+        )
     )
 
 
@@ -134,7 +159,9 @@ def reorder(turn: Turn) -> None:
         try:
             order = orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
         except NotFound:
-            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            turn.say(
+                tr(turn, "Sorry, I can't find an order number {number} for you.", number=number)
+            )
             return
         items = [orders.ItemSpec(line.sku, line.name, line.quantity, dict(line.options))
                  for line in order.lines]  # fmt: skip
@@ -146,8 +173,8 @@ def reorder(turn: Turn) -> None:
         items = orders.last_order_items(turn.session, customer_id=turn.customer_id)
         which = "Here's what you got last time."
     if not items:
-        turn.say("You don't have a past order yet, so there's nothing to repeat. What would you "
-                 "like?")  # fmt: skip
+        turn.say(tr(turn, ("You don't have a past order yet, so there's nothing to "
+"repeat. What would you like?")))  # fmt: skip
         return
     had_items = bool(carts.get_cart(turn.session, customer_id=turn.customer_id).items)
     added: list[str] = []

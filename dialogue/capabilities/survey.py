@@ -10,6 +10,7 @@ from commerce.csat import SCORES, record_rating
 from dialogue import language as lang
 from dialogue.capabilities.pending import AskRating
 from dialogue.capabilities.turns import Turn
+from dialogue.replies import tr
 
 QUESTION = "How did I do, from one to five?"
 
@@ -55,7 +56,9 @@ def answer(turn: Turn, pending: AskRating) -> bool:
     record_rating(turn.session, customer_id=turn.customer_id, score=score,
                   order_id=pending.order_id, at=turn.now)  # fmt: skip
     if score <= 2:
-        turn.say("Thanks for telling me. I'm sorry it wasn't better; I'll pass that on.")
+        turn.say(
+            tr(turn, ("Thanks for telling me. I'm sorry it wasn't better; I'll pass that on."))
+        )
     else:
-        turn.say("Thanks for the rating!")
+        turn.say(tr(turn, "Thanks for the rating!"))
     return True

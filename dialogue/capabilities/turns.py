@@ -19,6 +19,7 @@ from commerce.store import StoreFacts, shared_store_facts
 from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
+from dialogue.replies.wording import EnglishWording, wording_for
 
 MAX_CHOICES = 4
 
@@ -67,6 +68,16 @@ class Turn:
             self._store = shared_store_facts(self.session)
         return self._store
 
+    @property
+    def language(self) -> str:
+        """The store's language: replies are said in it (dialogue.replies)."""
+        return self.store.language
+
+    @property
+    def wording(self) -> EnglishWording:
+        """Items, prices, times and lists as phrases in the store's language."""
+        return wording_for(self.language, self.store.currency)
+
     def say(self, text: str) -> None:
         self.messages.append(text)
 
@@ -85,7 +96,7 @@ class Turn:
         self.set("pending", to_slot(pending))
 
     def money(self, cents: int) -> str:
-        return lang.money(cents, self.store.currency)
+        return self.wording.money(cents)
 
 
 MAX_REDIRECTS = 2
