@@ -78,7 +78,7 @@ def _say_locked(turn: Turn, until: datetime) -> None:
                 "Purchasing is locked after three wrong PINs. You can try "
                 "again in {count} {unit}. Your cart is still there."
             ),
-            count=lang.number_words(minutes),
+            count=turn.wording.number_words(minutes),
             unit=unit,
         )
     )
@@ -197,7 +197,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             tr(
                 turn,
                 ("Sorry, that PIN isn't right. You have {count} {tries} left. {pin_prompt}"),
-                count=lang.number_words(result.tries_left),
+                count=turn.wording.number_words(result.tries_left),
                 tries=tries,
                 pin_prompt=tr(turn, PIN_PROMPT),
             )
@@ -217,8 +217,8 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
                         "PINs, purchasing is locked for {count2} minutes. Your cart "
                         "is still there."
                     ),
-                    count=lang.number_words(MAX_PIN_FAILURES),
-                    count2=lang.number_words(minutes),
+                    count=turn.wording.number_words(MAX_PIN_FAILURES),
+                    count2=turn.wording.number_words(minutes),
                 )
             )
         return True

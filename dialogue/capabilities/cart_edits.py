@@ -176,7 +176,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                     tr(
                         turn,
                         "You have {item}. What would you like to change?",
-                        item=describe_item(product, have, line.options),
+                        item=describe_item(turn, product, have, line.options),
                     )
                 )
                 return
@@ -185,7 +185,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             elif choice.best is not None and choice.best.sku != target_sku:
                 if number and choice.best.sku in cart.quantities:
                     # "make that three bags of rice": the rice already in the cart changes.
-                    apply_change(turn, cart, choice.best.sku, lang.number_words(number))
+                    apply_change(turn, cart, choice.best.sku, turn.wording.number_words(number))
                     return
                 _swap(turn, product, choice.best, number or have)
                 return
@@ -208,7 +208,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                         turn,
                         "Sorry, I couldn't find {remainder}. You still have {item}.",
                         remainder=remainder,
-                        item=describe_item(product, have, line.options),
+                        item=describe_item(turn, product, have, line.options),
                     )
                 )
                 return
@@ -234,7 +234,9 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                                    "quantity": number})  # fmt: skip
             split = [(product.sku, number, item.options),
                      (product.sku, line.quantity - number, line.options)]  # fmt: skip
-            turn.say(tr(turn, "Okay, {items}.", items=lang.join_words(item_lines(turn, split))))
+            turn.say(
+                tr(turn, "Okay, {items}.", items=turn.wording.join_words(item_lines(turn, split)))
+            )
             return
         if options:
             item = carts.change_options(
@@ -256,8 +258,8 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                         tr(
                             turn,
                             "Sorry, we only have {count} {name}.",
-                            count=lang.number_words(exc.available),
-                            name=lang.spoken_name(product.name),
+                            count=turn.wording.number_words(exc.available),
+                            name=turn.wording.spoken_name(product.name),
                         )
                     )
             turn.set("last_item", {"sku": product.sku, "options": item.options,
@@ -266,7 +268,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                 tr(
                     turn,
                     "Okay, changed to {item}.",
-                    item=describe_item(product, quantity, item.options),
+                    item=describe_item(turn, product, quantity, item.options),
                 )
             )
             return
@@ -282,13 +284,13 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             tr(
                 turn,
                 "Sorry, we only have {count} {name}.",
-                count=lang.number_words(exc.available),
-                name=lang.spoken_name(product.name),
+                count=turn.wording.number_words(exc.available),
+                name=turn.wording.spoken_name(product.name),
             )
         )
         return
     turn.set("last_item", {"sku": product.sku, "options": line.options, "quantity": number})
-    turn.say(tr(turn, "Okay, {item} now.", item=describe_item(product, number, line.options)))
+    turn.say(tr(turn, "Okay, {item} now.", item=describe_item(turn, product, number, line.options)))
 
 
 def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
@@ -303,12 +305,12 @@ def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
             tr(
                 turn,
                 "Okay, swapped {name} for {value}.",
-                name=lang.spoken_name(old.name),
+                name=turn.wording.spoken_name(old.name),
                 value=added[0],
             )
         )
     else:
-        turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
+        turn.say(" ".join(problems) + f" I've taken {turn.wording.spoken_name(old.name)} out.")
 
 
 def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:
@@ -362,7 +364,9 @@ def remove_item(turn: Turn) -> None:
             for i in carts.get_cart(turn.session, customer_id=turn.customer_id).items
             if i.sku == sku
         ])  # fmt: skip
-        turn.say(tr(turn, "Okay, {items} left in your cart.", items=lang.join_words(remaining)))
+        turn.say(
+            tr(turn, "Okay, {items} left in your cart.", items=turn.wording.join_words(remaining))
+        )
         return
     carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=sku)
     last = turn.slot("last_item")
@@ -370,7 +374,14 @@ def remove_item(turn: Turn) -> None:
         turn.set("last_item", None)
     summary, _ = cart_summary(turn)
     then = f" You still have {summary}." if summary else " Your cart is now empty."
-    turn.say(tr(turn, "Removed the {name}.{then}", name=lang.spoken_name(product.name), then=then))
+    turn.say(
+        tr(
+            turn,
+            "Removed the {name}.{then}",
+            name=turn.wording.spoken_name(product.name),
+            then=then,
+        )
+    )
 
 
 CART_CUE = re.compile(

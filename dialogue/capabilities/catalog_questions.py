@@ -11,7 +11,6 @@ from commerce import cart as carts
 from commerce.insights import best_sellers, bought_together
 from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
-from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities import adding, cart_edits, conversation, product_words, suggestion_limits
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -89,18 +88,18 @@ def product_info(turn: Turn) -> None:
     if choice.best is None:
         products = [product_by_sku(turn, c.sku) for c in choice.alternatives[:MAX_CHOICES]]
         listed = [
-            f"{lang.spoken_name(p.name)} at {turn.money(p.price_cents)}"
+            f"{turn.wording.spoken_name(p.name)} at {turn.money(p.price_cents)}"
             + ("" if p.stock > 0 else ", out of stock")
             for p in products
         ]
         # "the second one, please" can follow.
         turn.set_pending(ChooseProduct(skus=[p.sku for p in products]))
-        turn.say(tr(turn, "We have {items}.", items=lang.join_words(listed)))
+        turn.say(tr(turn, "We have {items}.", items=turn.wording.join_words(listed)))
         return
     product = product_by_sku(turn, choice.best.sku)
     # "Great, two of those": what was just asked about is what "those" means next.
     turn.set("last_item", {"sku": product.sku, "options": choice.best.options, "quantity": 0})
-    name = lang.spoken_name(product.name)
+    name = turn.wording.spoken_name(product.name)
     chosen = _valid_options(product, choice.best.options)
     price = turn.money(product.unit_price_for(carts.complete_options(product, chosen)[0]))
     unit = "" if product.unit in ("each", "") else f" per {product.unit}"
@@ -110,7 +109,7 @@ def product_info(turn: Turn) -> None:
     asks_options = re.search(
         r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b", text
     )
-    choices = options_text(product)
+    choices = options_text(turn, product)
     parts = []
     if asks_options and choices:
         parts.append(
@@ -133,7 +132,7 @@ def product_info(turn: Turn) -> None:
                     turn,
                     "Yes, the {name} {is_are} in stock, {price}{unit}.",
                     name=name,
-                    is_are=lang.is_are(name),
+                    is_are=turn.wording.is_are(name),
                     price=price,
                     unit=unit,
                 )
@@ -144,12 +143,12 @@ def product_info(turn: Turn) -> None:
                     turn,
                     "Sorry, {name} {is_are} out of stock right now.",
                     name=name,
-                    is_are=lang.is_are(name),
+                    is_are=turn.wording.is_are(name),
                 )
             )
             alternative = adding.alternative_to(turn, product)
             if alternative is not None:
-                thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
+                thing = turn.wording.quantity_phrase(1, alternative.name, alternative.unit)
                 parts.append(
                     tr(
                         turn,
@@ -177,7 +176,7 @@ def product_info(turn: Turn) -> None:
         # "How much is a large latte?": the price with the options said (or the defaults of
         # the groups that change it), then what the other choices add.
         priced = {g: product.default_options()[g] for g in product.option_price_changes()}
-        thing = wording.describe_item(
+        thing = turn.wording.describe_item(
             1, product.name, product.unit, chosen or priced, product.option_groups(),
             say_defaults=True,
         )  # fmt: skip
@@ -217,15 +216,15 @@ def _valid_options(product: Product, options: dict[str, str] | None) -> dict[str
 def _price_changes(turn: Turn, product: Product, chosen: dict[str, str]) -> str:
     """'A medium is 50 cents more and a large 1 dollar more.' for groups not already chosen."""
     changes = {g: c for g, c in product.option_price_changes().items() if g not in chosen}
-    sentence = wording.describe_price_changes(changes, turn.money)
+    sentence = turn.wording.describe_price_changes(changes, turn.money)
     return f"{sentence[:1].upper()}{sentence[1:]}." if sentence else ""
 
 
-def options_text(product: Product) -> str:
+def options_text(turn: Turn, product: Product) -> str:
     """'red, blue or black, and small, medium or large' for a product's option groups."""
     groups = []
     for group, values in product.option_groups().items():
-        listed = lang.join_words(list(values), "or")
+        listed = turn.wording.join_words(list(values), "or")
         plain = group in ("size", "color", "colour", "flavor", "flavour")
         groups.append(listed if plain else f"{listed} {group}")
     if len(groups) == 2:
@@ -275,7 +274,7 @@ def answer_superlative(turn: Turn) -> bool:
             turn,
             "Our {word} is {name}, {price}{unit}.",
             word=word,
-            name=lang.spoken_name(product.name),
+            name=turn.wording.spoken_name(product.name),
             price=turn.money(product.price_cents),
             unit=unit,
         )
@@ -311,7 +310,7 @@ def answer_category(turn: Turn, mention: str) -> bool:
             tr(
                 turn,
                 "We have {items}. Which would you like to hear about?",
-                items=lang.join_words(tied),
+                items=turn.wording.join_words(tied),
             )
         )
         return True
@@ -323,14 +322,14 @@ def answer_category(turn: Turn, mention: str) -> bool:
             .order_by(Product.name)
         )
     )
-    names = [lang.spoken_name(p.name) for p in products[:6]]
-    more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
+    names = [turn.wording.spoken_name(p.name) for p in products[:6]]
+    more = f", and {turn.wording.number_words(len(products) - 6)} more" if len(products) > 6 else ""
     turn.say(
         tr(
             turn,
             "In {category} we have {items}{more}.",
             category=category,
-            items=lang.join_words(names),
+            items=turn.wording.join_words(names),
             more=more,
         )
     )
@@ -360,14 +359,14 @@ def category_info(turn: Turn) -> None:
     if mention:
         candidates = resolve_mention(turn.session, mention=mention, limit=6)
         if candidates:
-            names = [lang.spoken_name(c.name) for c in candidates]
-            turn.say(tr(turn, "We have {items}.", items=lang.join_words(names)))
+            names = [turn.wording.spoken_name(c.name) for c in candidates]
+            turn.say(tr(turn, "We have {items}.", items=turn.wording.join_words(names)))
             return
     turn.say(
         tr(
             turn,
             "We have {items}. Which would you like to hear about?",
-            items=lang.join_words(category_names(turn)),
+            items=turn.wording.join_words(category_names(turn)),
         )
     )
 
@@ -442,13 +441,13 @@ def recommend(turn: Turn) -> None:
         turn.say(tr(turn, "I don't have a suggestion right now. Anything else?"))
         return
     with_what = (
-        f" with the {lang.spoken_name(product_by_sku(turn, subject).name)}"
+        f" with the {turn.wording.spoken_name(product_by_sku(turn, subject).name)}"
         if subject and reason.startswith("People")
         else ""
     )
     turn.set_pending(SuggestProduct(sku=suggestion.sku))
     suggestion_limits.count_recommendation(turn)
-    thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
+    thing = turn.wording.quantity_phrase(1, suggestion.name, suggestion.unit)
     price = turn.money(suggestion.price_cents)
     # One sentence: a suggestion, not a sales pitch.
     if reason == "How about":

@@ -157,7 +157,7 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
     when = ""
     minutes = turn.store.fulfilment.typical_delivery_minutes
     if order.fulfilment == "delivery" and minutes:
-        when = f" It should arrive in about {lang.number_words(minutes)} minutes."
+        when = f" It should arrive in about {turn.wording.number_words(minutes)} minutes."
     elif order.fulfilment == "pickup":
         when = " We'll have it ready for pickup."
     turn.say(

@@ -71,7 +71,7 @@ def order_items_text(turn: Turn, order: Order) -> str:
         options = dict(line.options or {}) if product is not None else {}
         groups = product.option_groups() if product is not None else {}
         lines.append(wording.ItemLine(line.quantity, line.name, unit, options, groups))
-    return lang.join_words(wording.describe_lines(lines))
+    return turn.wording.join_words(turn.wording.describe_lines(lines))
 
 
 def order_status(turn: Turn) -> None:
@@ -183,15 +183,25 @@ def reorder(turn: Turn) -> None:
         try:
             product = product_by_sku(turn, item.sku)
         except NotFound:
-            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            problems.append(
+                tr(turn, "{name} isn't sold any more.", name=turn.wording.spoken_name(item.name))
+            )
             continue
         if not product.active:
-            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            problems.append(
+                tr(turn, "{name} isn't sold any more.", name=turn.wording.spoken_name(item.name))
+            )
             continue
         if product.stock <= 0:
-            name = lang.spoken_name(product.name)
-            problems.append(f"{name.capitalize()} {lang.is_are(name)} out of stock, so I've "
-                            "left it out.")  # fmt: skip
+            name = turn.wording.spoken_name(product.name)
+            problems.append(
+                tr(
+                    turn,
+                    "{capitalize} {is_are} out of stock, so I've left it out.",
+                    capitalize=name.capitalize(),
+                    is_are=turn.wording.is_are(name),
+                )
+            )
             continue
         adding.add_product(turn, product, item.quantity, item.options, added, problems)
     turn.set_pending(None)

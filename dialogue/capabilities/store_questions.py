@@ -43,7 +43,7 @@ def ask_hours(turn: Turn) -> None:
         today = WEEKDAYS[local.weekday()]
         hours = store.hours_on(today)
         if store.is_open(turn.now) and hours:
-            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+            closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
             turn.say(tr(turn, "Yes, we're open now, until {closes} today.", closes=closes))
         else:
             nxt = _next_opening(turn)
@@ -59,8 +59,8 @@ def ask_hours(turn: Turn) -> None:
     if hours is None:
         turn.say(tr(turn, "{said} we're closed.", said=said))
         return
-    opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
-    closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+    opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
+    closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
     if re.search(r"\bclose|closing\b", text):
         turn.say(tr(turn, "{said} we close at {closes}.", said=said, closes=closes))
     elif re.search(r"\bopen(?:ing)?\b", text) and re.search(r"\bwhat time|when\b", text):
@@ -93,8 +93,8 @@ def _week_hours(turn: Turn) -> str:
         if hours is None:
             parts.append(tr(turn, "{capitalize} closed", capitalize=day.capitalize()))
         else:
-            opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
-            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+            opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
+            closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
             parts.append(
                 tr(
                     turn,
@@ -117,7 +117,7 @@ def _next_opening(turn: Turn) -> str:
             continue
         if offset == 0 and local.time() >= hours.opens:
             continue
-        opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
+        opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
         when = "today" if offset == 0 else "tomorrow" if offset == 1 else f"on {day.capitalize()}"
         return f"We open {when} at {opens}."
     return ""
@@ -162,7 +162,7 @@ def ask_delivery(turn: Turn) -> None:
             tr(
                 turn,
                 "It usually takes about {count} minutes.",
-                count=lang.number_words(rules.typical_delivery_minutes),
+                count=turn.wording.number_words(rules.typical_delivery_minutes),
             )
         )
     turn.say(" ".join(parts))

@@ -119,8 +119,10 @@ def product_by_sku(turn: Turn, sku: str) -> Product:
     return product
 
 
-def describe_item(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
-    return wording.describe_item(
+def describe_item(
+    turn: Turn, product: Product, quantity: int, options: dict[str, str] | None = None
+) -> str:
+    return turn.wording.describe_item(
         quantity, product.name, product.unit, options, product.option_groups()
     )
 
@@ -132,18 +134,18 @@ def item_lines(turn: Turn, items: list[tuple[str, int, dict[str, str]]]) -> list
         product = product_by_sku(turn, sku)
         lines.append(wording.ItemLine(quantity, product.name, product.unit, options,
                                       product.option_groups()))  # fmt: skip
-    return wording.describe_lines(lines)
+    return turn.wording.describe_lines(lines)
 
 
 def cart_summary(turn: Turn) -> tuple[str, int]:
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     parts = item_lines(turn, [(i.sku, i.quantity, i.options) for i in cart.items])
-    return lang.join_words(parts), cart.subtotal_cents
+    return turn.wording.join_words(parts), cart.subtotal_cents
 
 
 def candidates_text(turn: Turn, skus: list[str]) -> str:
-    names = [lang.spoken_name(product_by_sku(turn, sku).name) for sku in skus]
-    return lang.join_words(names, "or")
+    names = [turn.wording.spoken_name(product_by_sku(turn, sku).name) for sku in skus]
+    return turn.wording.join_words(names, "or")
 
 
 def resolve_among(turn: Turn, mention: str, skus: list[str]) -> str | None:
