@@ -104,6 +104,23 @@ def spoken_time(hour: int, minute: int) -> str:
     return said if minute == 0 else f"{said} {sino_number(minute)} 분"
 
 
+_WEEKDAYS = {
+    "monday": "월요일", "tuesday": "화요일", "wednesday": "수요일", "thursday": "목요일",
+    "friday": "금요일", "saturday": "토요일", "sunday": "일요일",
+}  # fmt: skip
+
+
+def weekday(day: str) -> str:
+    """ "monday" (the store file's key) -> "월요일"."""
+    return _WEEKDAYS.get(day.lower(), day)
+
+
+def month_day(month: int, day: int) -> str:
+    """(3, 5) -> "삼월 오일"; June and October drop a consonant: 유월, 시월."""
+    said_month = {6: "유", 10: "시"}.get(month) or sino_number(month)
+    return f"{said_month}월 {sino_number(day)}일"
+
+
 def join_words(items: list[str], last: str = "and") -> str:
     """["라떼", "우유"] -> "라떼하고 우유"; three or more -> "A, B, 그리고 C"; "or" -> 또는."""
     if not items:

@@ -29,14 +29,14 @@ from commerce.purchase_guard import (
 from dialogue import language as lang
 from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
 from dialogue.pin_privacy import MASK
-from dialogue.replies import tr
+from dialogue.replies import N_, tr
 
 if TYPE_CHECKING:
     from dialogue.capabilities.turns import Turn
 
-PIN_PROMPT = "Please say your voice PIN."
-SPOKEN_OVER_YES = "I'll need your yes after I've finished reading the order. Shall I place it?"
-SPOKEN_OVER_PIN = f"I'll need your PIN after I've finished speaking. {PIN_PROMPT}"
+PIN_PROMPT = N_("Please say your voice PIN.")
+SPOKEN_OVER_YES = N_("I'll need your yes after I've finished reading the order. Shall I place it?")
+SPOKEN_OVER_PIN = N_("I'll need your PIN after I've finished speaking. Please say your voice PIN.")
 # Words that may come with the digits: "my pin is four eight two one please".
 PIN_FILLER = frozenset(
     "my the pin code number voice it's its it is um uh er erm ok okay so please thanks thank "
@@ -99,7 +99,7 @@ def hand_off_over_limit(turn: Turn, problem: SpendingLimitExceeded) -> None:
     """An order over a spending limit: a member of staff takes over instead of ordering."""
     from dialogue.capabilities.conversation import handoff
 
-    which = "per order" if problem.limit == "order" else "per day"
+    which = tr(turn, "per order") if problem.limit == "order" else tr(turn, "per day")
     turn.say(
         tr(
             turn,
@@ -132,7 +132,9 @@ def before_placing(turn: Turn, pending: ConfirmCheckout) -> bool:
     now: the yes was heard over the reply, the order is over a limit, purchasing is locked, or
     the PIN has been asked for."""
     if turn.spoken_over_reply:
-        turn.say(SPOKEN_OVER_YES)  # the read-back stays pending: a later clear yes places it
+        turn.say(
+            tr(turn, SPOKEN_OVER_YES)
+        )  # the read-back stays pending: a later clear yes places it
         return True
     if over_spending_limit(turn, pending.total):
         return True
@@ -140,7 +142,7 @@ def before_placing(turn: Turn, pending: ConfirmCheckout) -> bool:
         return True
     if has_pin(turn.session, customer_id=turn.customer_id):
         turn.set_pending(pending.asking_pin())
-        turn.say(PIN_PROMPT)
+        turn.say(tr(turn, PIN_PROMPT))
         return True
     return False
 
@@ -179,7 +181,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
     # From here on the words are a PIN: nothing later in this turn may repeat them.
     turn.text = MASK
     if turn.spoken_over_reply:
-        turn.say(SPOKEN_OVER_PIN)
+        turn.say(tr(turn, SPOKEN_OVER_PIN))
         return True
     if not re.fullmatch(r"[0-9]{4,8}", digits):
         turn.say(

@@ -62,16 +62,24 @@ def add_product(
 ) -> bool:
     if not product.active or product.stock <= 0:
         name = turn.wording.spoken_name(product.name)
-        message = f"Sorry, {name} {turn.wording.is_are(name)} out of stock right now"
+        message = tr(
+            turn,
+            "Sorry, {name} {is_are} out of stock right now",
+            name=name,
+            is_are=turn.wording.is_are(name),
+        )
         alternative = alternative_to(turn, product)
         if alternative is not None:
             thing = turn.wording.quantity_phrase(1, alternative.name, alternative.unit)
-            message += (
-                f". We do have {thing}, {turn.money(alternative.price_cents)}. Would you like that?"
+            message += tr(
+                turn,
+                ". We do have {thing}, {price}. Would you like that?",
+                thing=thing,
+                price=turn.money(alternative.price_cents),
             )
             turn.set_pending(SuggestProduct(sku=alternative.sku, quantity=quantity))
         else:
-            message += "."
+            message += tr(turn, ".")
         problems.append(message)
         return False
     try:
@@ -428,7 +436,10 @@ def choose(turn: Turn) -> None:
                 )
             )
         else:
-            turn.say(" ".join(problems) + f" I've taken {turn.wording.spoken_name(old.name)} out.")
+            turn.say(
+                " ".join(problems)
+                + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
+            )
         return
     added = []
     problems = []

@@ -310,7 +310,10 @@ def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
             )
         )
     else:
-        turn.say(" ".join(problems) + f" I've taken {turn.wording.spoken_name(old.name)} out.")
+        turn.say(
+            " ".join(problems)
+            + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
+        )
 
 
 def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:
@@ -373,7 +376,11 @@ def remove_item(turn: Turn) -> None:
     if last and last["sku"] == sku:
         turn.set("last_item", None)
     summary, _ = cart_summary(turn)
-    then = f" You still have {summary}." if summary else " Your cart is now empty."
+    then = (
+        tr(turn, " You still have {summary}.", summary=summary)
+        if summary
+        else tr(turn, " Your cart is now empty.")
+    )
     turn.say(
         tr(
             turn,

@@ -23,6 +23,10 @@ from dialogue.capabilities.turns import (
 from dialogue.entity_items import product_entities
 from dialogue.replies import tr
 
+# Why a product is suggested (which sentence suggests it).
+PEOPLE_OFTEN_GET = "bought together"
+HOW_ABOUT = "best seller"
+
 QUESTION_CUE = (
     r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
     r"tell me|describe|price|cost|stock|available|any left|have you got)\b"
@@ -88,8 +92,13 @@ def product_info(turn: Turn) -> None:
     if choice.best is None:
         products = [product_by_sku(turn, c.sku) for c in choice.alternatives[:MAX_CHOICES]]
         listed = [
-            f"{turn.wording.spoken_name(p.name)} at {turn.money(p.price_cents)}"
-            + ("" if p.stock > 0 else ", out of stock")
+            tr(
+                turn,
+                "{name} at {price}",
+                name=turn.wording.spoken_name(p.name),
+                price=turn.money(p.price_cents),
+            )
+            + ("" if p.stock > 0 else tr(turn, ", out of stock"))
             for p in products
         ]
         # "the second one, please" can follow.
@@ -102,7 +111,7 @@ def product_info(turn: Turn) -> None:
     name = turn.wording.spoken_name(product.name)
     chosen = _valid_options(product, choice.best.options)
     price = turn.money(product.unit_price_for(carts.complete_options(product, chosen)[0]))
-    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    unit = turn.wording.per_unit(product.unit)
     asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
     asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
     asks_price = re.search(r"\b(how much|price|cost)\b", text)
@@ -217,7 +226,7 @@ def _price_changes(turn: Turn, product: Product, chosen: dict[str, str]) -> str:
     """'A medium is 50 cents more and a large 1 dollar more.' for groups not already chosen."""
     changes = {g: c for g, c in product.option_price_changes().items() if g not in chosen}
     sentence = turn.wording.describe_price_changes(changes, turn.money)
-    return f"{sentence[:1].upper()}{sentence[1:]}." if sentence else ""
+    return tr(turn, "{sentence}.", sentence=sentence[:1].upper() + sentence[1:]) if sentence else ""
 
 
 def options_text(turn: Turn, product: Product) -> str:
@@ -226,9 +235,9 @@ def options_text(turn: Turn, product: Product) -> str:
     for group, values in product.option_groups().items():
         listed = turn.wording.join_words(list(values), "or")
         plain = group in ("size", "color", "colour", "flavor", "flavour")
-        groups.append(listed if plain else f"{listed} {group}")
+        groups.append(listed if plain else tr(turn, "{listed} {group}", listed=listed, group=group))
     if len(groups) == 2:
-        return f"{groups[0]}, and {groups[1]}"
+        return tr(turn, "{first}, and {second}", first=groups[0], second=groups[1])
     return ", ".join(groups)
 
 
@@ -266,8 +275,8 @@ def answer_superlative(turn: Turn) -> bool:
         return False
     pick_one = min if m.group("low") else max
     product = pick_one(products, key=lambda p: (p.price_cents, p.name))
-    word = "cheapest" if m.group("low") else "most expensive"
-    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    word = tr(turn, "cheapest") if m.group("low") else tr(turn, "most expensive")
+    unit = turn.wording.per_unit(product.unit)
     turn.set("last_item", {"sku": product.sku, "options": {}, "quantity": 0})
     turn.say(
         tr(
@@ -323,7 +332,11 @@ def answer_category(turn: Turn, mention: str) -> bool:
         )
     )
     names = [turn.wording.spoken_name(p.name) for p in products[:6]]
-    more = f", and {turn.wording.number_words(len(products) - 6)} more" if len(products) > 6 else ""
+    more = (
+        tr(turn, ", and {count} more", count=turn.wording.number_words(len(products) - 6))
+        if len(products) > 6
+        else ""
+    )
     turn.say(
         tr(
             turn,
@@ -429,20 +442,24 @@ def recommend(turn: Turn) -> None:
         for sku in bought_together(turn.session, sku=subject, limit=5):
             product = product_by_sku(turn, sku)
             if sku not in in_cart and product.active and product.stock > 0:
-                suggestion, reason = product, "People often get"
+                suggestion, reason = product, PEOPLE_OFTEN_GET
                 break
     if suggestion is None:
         category = product_by_sku(turn, subject).category if subject else category
         for sku in best_sellers(turn.session, category=category, limit=6):
             if sku not in in_cart and sku != subject:
-                suggestion, reason = product_by_sku(turn, sku), "How about"
+                suggestion, reason = product_by_sku(turn, sku), HOW_ABOUT
                 break
     if suggestion is None:
         turn.say(tr(turn, "I don't have a suggestion right now. Anything else?"))
         return
     with_what = (
-        f" with the {turn.wording.spoken_name(product_by_sku(turn, subject).name)}"
-        if subject and reason.startswith("People")
+        tr(
+            turn,
+            " with the {name}",
+            name=turn.wording.spoken_name(product_by_sku(turn, subject).name),
+        )
+        if subject and reason == PEOPLE_OFTEN_GET
         else ""
     )
     turn.set_pending(SuggestProduct(sku=suggestion.sku))
@@ -450,14 +467,13 @@ def recommend(turn: Turn) -> None:
     thing = turn.wording.quantity_phrase(1, suggestion.name, suggestion.unit)
     price = turn.money(suggestion.price_cents)
     # One sentence: a suggestion, not a sales pitch.
-    if reason == "How about":
+    if reason == HOW_ABOUT:
         turn.say(tr(turn, "How about {thing}, for {price}?", thing=thing, price=price))
         return
     turn.say(
         tr(
             turn,
-            ("{reason} {thing}{with_what}: would you like one, for {price}?"),
-            reason=reason,
+            "People often get {thing}{with_what}: would you like one, for {price}?",
             thing=thing,
             with_what=with_what,
             price=price,

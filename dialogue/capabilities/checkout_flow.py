@@ -74,12 +74,17 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
     if purchase.purchasing_locked(turn) or purchase.over_spending_limit(turn, quote["total"]):
         return
     parts = [intro] if intro else []
-    parts.append(
-        tr(turn, "Your order is {value}{summary}.", value="now " if again else "", summary=summary)
-    )
+    if again:
+        parts.append(tr(turn, "Your order is now {summary}.", summary=summary))
+    else:
+        parts.append(tr(turn, "Your order is {summary}.", summary=summary))
     if fulfilment == "delivery":
         fee = quote["delivery_fee"]
-        fee_text = f"a {turn.money(fee)} delivery fee" if fee else "free delivery"
+        fee_text = (
+            tr(turn, "a {price} delivery fee", price=turn.money(fee))
+            if fee
+            else tr(turn, "free delivery")
+        )
         parts.append(
             tr(
                 turn,
@@ -112,13 +117,10 @@ def choose_fulfilment(turn: Turn) -> None:
     if cart.items:
         checkout(turn)
     else:
-        turn.say(
-            tr(
-                turn,
-                "Okay, {fulfilment} it is. What would you like?",
-                fulfilment=turn.slot("fulfilment"),
-            )
-        )
+        if turn.slot("fulfilment") == "delivery":
+            turn.say(tr(turn, "Okay, delivery it is. What would you like?"))
+        else:
+            turn.say(tr(turn, "Okay, pickup it is. What would you like?"))
 
 
 def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
@@ -136,7 +138,7 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
         return
     except PriceChanged:
         turn.set_pending(None)
-        checkout(turn, intro="Prices changed since I read your order back.")
+        checkout(turn, intro=tr(turn, "Prices changed since I read your order back."))
         return
     except OutOfStock as exc:
         turn.set_pending(None)
@@ -157,9 +159,13 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
     when = ""
     minutes = turn.store.fulfilment.typical_delivery_minutes
     if order.fulfilment == "delivery" and minutes:
-        when = f" It should arrive in about {turn.wording.number_words(minutes)} minutes."
+        when = tr(
+            turn,
+            " It should arrive in about {count} minutes.",
+            count=turn.wording.number_words(minutes),
+        )
     elif order.fulfilment == "pickup":
-        when = " We'll have it ready for pickup."
+        when = tr(turn, " We'll have it ready for pickup.")
     turn.say(
         tr(
             turn,

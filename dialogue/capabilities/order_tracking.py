@@ -19,15 +19,22 @@ from dialogue.capabilities.turns import (
     may_redirect,
     product_by_sku,
 )
-from dialogue.replies import tr
+from dialogue.replies import N_, tr
 
 STATUS_WORDS = {
-    "placed": "has been placed and is waiting to be prepared",
-    "preparing": "is being prepared",
-    "ready": "is ready",
-    "out_for_delivery": "is out for delivery",
-    "delivered": "was delivered",
-    "cancelled": "was cancelled",
+    "placed": N_("has been placed and is waiting to be prepared"),
+    "preparing": N_("is being prepared"),
+    "ready": N_("is ready"),
+    "out_for_delivery": N_("is out for delivery"),
+    "delivered": N_("was delivered"),
+    "cancelled": N_("was cancelled"),
+}
+# Why an order can no longer be cancelled, by its status.
+NOT_CANCELLABLE_BECAUSE = {
+    "out_for_delivery": N_("it's already out for delivery"),
+    "delivered": N_("it has already been delivered"),
+    "ready": N_("it's already packed and ready"),
+    "cancelled": N_("it's already cancelled"),
 }
 
 
@@ -35,12 +42,12 @@ def when_text(turn: Turn, moment: datetime) -> str:
     local_now = turn.store.local(turn.now).date()
     local = turn.store.local(orders.aware(moment)).date()
     if local == local_now:
-        return "today"
+        return tr(turn, "today")
     if local == local_now - timedelta(days=1):
-        return "yesterday"
+        return tr(turn, "yesterday")
     if local_now - local < timedelta(days=7):
-        return WEEKDAYS[local.weekday()].capitalize()
-    return f"{local.strftime('%B')} {local.day}"
+        return turn.wording.weekday(WEEKDAYS[local.weekday()])
+    return turn.wording.month_day(local)
 
 
 def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
@@ -87,11 +94,14 @@ def order_status(turn: Turn) -> None:
     order = order_asked(turn)
     if order is None:
         return
-    status = STATUS_WORDS.get(order.status, order.status.replace("_", " "))
+    if order.status in STATUS_WORDS:
+        status = tr(turn, STATUS_WORDS[order.status])
+    else:  # a status added since: its own name
+        status = order.status.replace("_", " ")
     if order.status == "ready" and order.fulfilment == "pickup":
-        status = "is ready for pickup"
+        status = tr(turn, "is ready for pickup")
     if order.status == "delivered" and order.fulfilment == "pickup":
-        status = "was picked up"
+        status = tr(turn, "was picked up")
     turn.say(
         tr(
             turn,
@@ -109,12 +119,10 @@ def cancel_order(turn: Turn) -> None:
     if order is None:
         return
     if order.status not in orders.CANCELLABLE:
-        reason = {
-            "out_for_delivery": "it's already out for delivery",
-            "delivered": "it has already been delivered",
-            "ready": "it's already packed and ready",
-            "cancelled": "it's already cancelled",
-        }.get(order.status, f"it's {order.status.replace('_', ' ')}")
+        if order.status in NOT_CANCELLABLE_BECAUSE:
+            reason = tr(turn, NOT_CANCELLABLE_BECAUSE[order.status])
+        else:
+            reason = tr(turn, "it's {status}", status=order.status.replace("_", " "))
         turn.say(
             tr(
                 turn,
@@ -165,16 +173,21 @@ def reorder(turn: Turn) -> None:
             return
         items = [orders.ItemSpec(line.sku, line.name, line.quantity, dict(line.options))
                  for line in order.lines]  # fmt: skip
-        which = f"Here's order number {number} again."
+        which = tr(turn, "Here's order number {number} again.", number=number)
     elif usual:
         items = orders.usual_items(turn.session, customer_id=turn.customer_id)
-        which = "Here's your usual."
+        which = tr(turn, "Here's your usual.")
     else:
         items = orders.last_order_items(turn.session, customer_id=turn.customer_id)
-        which = "Here's what you got last time."
+        which = tr(turn, "Here's what you got last time.")
     if not items:
-        turn.say(tr(turn, ("You don't have a past order yet, so there's nothing to "
-"repeat. What would you like?")))  # fmt: skip
+        turn.say(
+            tr(
+                turn,
+                "You don't have a past order yet, so there's nothing to repeat. "
+                "What would you like?",
+            )
+        )
         return
     had_items = bool(carts.get_cart(turn.session, customer_id=turn.customer_id).items)
     added: list[str] = []
@@ -207,7 +220,7 @@ def reorder(turn: Turn) -> None:
     turn.set_pending(None)
     intro = which
     if had_items and added:
-        intro += " I've added it to what was already in your cart."
+        intro += tr(turn, " I've added it to what was already in your cart.")
     if problems:
         intro += " " + " ".join(problems)
     if not added:

@@ -20,12 +20,12 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
     local = turn.store.local(turn.now)
     for day in WEEKDAYS:
         if re.search(rf"\b{day}s?\b", text):
-            return day, f"On {day.capitalize()}"
+            return day, tr(turn, "On {day}", day=turn.wording.weekday(day))
     if "tomorrow" in text:
         day = WEEKDAYS[(local + timedelta(days=1)).weekday()]
-        return day, f"Tomorrow, {day.capitalize()},"
+        return day, tr(turn, "Tomorrow, {day},", day=turn.wording.weekday(day))
     day = WEEKDAYS[local.weekday()]
-    return day, f"Today, {day.capitalize()},"
+    return day, tr(turn, "Today, {day},", day=turn.wording.weekday(day))
 
 
 def ask_hours(turn: Turn) -> None:
@@ -33,7 +33,11 @@ def ask_hours(turn: Turn) -> None:
     store = turn.store
     if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
                  r"boxing day|independence day|labou?r day|memorial day)\b", text):  # fmt: skip
-        phone = f" Please call us on {store.phone} to check." if store.phone else ""
+        phone = (
+            tr(turn, " Please call us on {phone} to check.", phone=store.phone)
+            if store.phone
+            else ""
+        )
         turn.say(tr(turn, "I don't have holiday hours, only our regular week.{phone}", phone=phone))
         return
     if re.search(r"\b(right now|now|still open|currently)\b", text) or re.fullmatch(
@@ -91,7 +95,7 @@ def _week_hours(turn: Turn) -> str:
     for day in WEEKDAYS:
         hours = store.hours_on(day)
         if hours is None:
-            parts.append(tr(turn, "{capitalize} closed", capitalize=day.capitalize()))
+            parts.append(tr(turn, "{capitalize} closed", capitalize=turn.wording.weekday(day)))
         else:
             opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
             closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
@@ -99,12 +103,12 @@ def _week_hours(turn: Turn) -> str:
                 tr(
                     turn,
                     "{capitalize} {opens} to {closes}",
-                    capitalize=day.capitalize(),
+                    capitalize=turn.wording.weekday(day),
                     opens=opens,
                     closes=closes,
                 )
             )
-    return "Our hours are: " + "; ".join(parts) + "."
+    return tr(turn, "Our hours are: {days}.", days="; ".join(parts))
 
 
 def _next_opening(turn: Turn) -> str:
@@ -118,8 +122,11 @@ def _next_opening(turn: Turn) -> str:
         if offset == 0 and local.time() >= hours.opens:
             continue
         opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
-        when = "today" if offset == 0 else "tomorrow" if offset == 1 else f"on {day.capitalize()}"
-        return f"We open {when} at {opens}."
+        if offset == 0:
+            return tr(turn, "We open today at {opens}.", opens=opens)
+        if offset == 1:
+            return tr(turn, "We open tomorrow at {opens}.", opens=opens)
+        return tr(turn, "We open on {day} at {opens}.", day=turn.wording.weekday(day), opens=opens)
     return ""
 
 
@@ -151,10 +158,18 @@ def ask_delivery(turn: Turn) -> None:
         )
         return
     fee = turn.money(rules.delivery_fee_cents)
-    parts = [f"Delivery is {fee}" if rules.delivery_fee_cents else "Delivery is free"]
+    parts = [
+        tr(turn, "Delivery is {fee}", fee=fee)
+        if rules.delivery_fee_cents
+        else tr(turn, "Delivery is free")
+    ]
     if rules.free_delivery_over_cents is not None:
-        parts[0] += f", and free on orders over {turn.money(rules.free_delivery_over_cents)}"
-    parts[0] += "."
+        parts[0] += tr(
+            turn,
+            ", and free on orders over {price}",
+            price=turn.money(rules.free_delivery_over_cents),
+        )
+    parts[0] += tr(turn, ".")
     if rules.delivery_area:
         parts.append(tr(turn, "We deliver {delivery_area}.", delivery_area=rules.delivery_area))
     if rules.typical_delivery_minutes:

@@ -19,12 +19,13 @@ from commerce.store import StoreFacts, shared_store_facts
 from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
+from dialogue.replies import N_
 from dialogue.replies.wording import EnglishWording, wording_for
 
 MAX_CHOICES = 4
 
 
-CAPABILITIES = (
+CAPABILITIES = N_(
     "I can help with products and prices, your cart, placing, tracking or cancelling orders, "
     "and store questions like opening hours and delivery."
 )

@@ -5,6 +5,7 @@ the turn's language: `wording_for("en")` is today's English wording, unchanged;
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 from dialogue import item_wording, korean
 from dialogue import language as lang
@@ -37,6 +38,17 @@ class EnglishWording:
 
     def is_are(self, spoken: str) -> str:
         return lang.is_are(spoken)
+
+    def weekday(self, day: str) -> str:
+        """ "monday" -> "Monday"."""
+        return day.capitalize()
+
+    def month_day(self, day: date) -> str:
+        return f"{day.strftime('%B')} {day.day}"
+
+    def per_unit(self, unit: str) -> str:
+        """What follows a price: " per bottle"; nothing for things sold singly."""
+        return "" if unit in ("each", "") else f" per {unit}"
 
     def describe_item(
         self,
@@ -100,6 +112,15 @@ class KoreanWording(EnglishWording):
 
     def is_are(self, spoken: str) -> str:
         return ""  # Korean verbs do not agree in number
+
+    def weekday(self, day: str) -> str:
+        return korean.weekday(day)
+
+    def month_day(self, day: date) -> str:
+        return korean.month_day(day.month, day.day)
+
+    def per_unit(self, unit: str) -> str:
+        return ""  # a Korean price is said for one of what is counted ("한 병에"): not needed
 
     def describe_item(
         self,
