@@ -27,7 +27,7 @@ UtteranceEnd = Callable[[str], Completeness]
 class PauseLimits:
     """Silence (ms) after speech that ends the utterance, by what the words so far are."""
 
-    complete_ms: int = 150
+    complete_ms: int = 100
     unsure_ms: int = 400
     incomplete_ms: int = 900
 

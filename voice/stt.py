@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 # Below this mean word confidence a result is not acted on.
 MIN_CONFIDENCE = 0.55
+# A pause ends a complete-sounding request early only when its last word is this sure: a
+# store grammar forces a half-said sentence ("내 주문") into words that sound finished
+# ("네 주세요"), but with lower confidence.
+SURE_WORD_CONFIDENCE = 0.9
 UNKNOWN = "[unk]"
 # Silence after speech that ends the utterance when its words do not say whether the shopper
 # is done (see voice/endpoint.py), and the level that counts as speech.
@@ -263,6 +267,9 @@ class RecognitionStream:
             # Words the recogniser is unsure of (noise, mumbling) say nothing about the end.
             confident = so_far.understood and all(w != UNKNOWN for w, _ in so_far.words)
             self.completeness = self.judge(so_far.text) if confident else "unsure"
+            last = so_far.words[-1][1] if so_far.words else 0.0
+            if self.completeness == "complete" and last < SURE_WORD_CONFIDENCE:
+                self.completeness = "unsure"
 
     def _merged(self) -> SttFinal:
         words = [w for s in self.segments for w in s.words]

@@ -54,7 +54,7 @@ class ScriptedEngine:
     def __init__(self, script: list[tuple[str, float]], judge: object | None) -> None:
         self.grammar = None
         self.utterance_end = judge
-        self.pauses = PauseLimits(complete_ms=150, unsure_ms=400, incomplete_ms=900)
+        self.pauses = PauseLimits()  # 100 ms complete, 400 ms unsure, 900 ms incomplete
         self.recognizer_ = ScriptedRecognizer(script)
 
     def recognizer(self, grammar: str | None) -> ScriptedRecognizer:
@@ -65,7 +65,7 @@ def words(*said: str, conf: float = 0.9) -> list[tuple[str, float]]:
     return [(w, conf) for w in said]
 
 
-def speak(bursts: list[int], gap_ms: int = 100) -> bytes:
+def speak(bursts: list[int], gap_ms: int = 50) -> bytes:
     """Bursts of tone (ms each) separated by short gaps, like words in a phrase."""
     return silence(gap_ms).join(tone(ms) for ms in bursts)
 
@@ -89,18 +89,18 @@ def run(
 def test_a_complete_request_ends_after_a_short_pause() -> None:
     result, after = run(words("yes"), tone(300))
     assert result is not None and result.text == "yes"
-    assert after == 200  # the first whole chunk with >= 150 ms of silence, not 400 ms
-    result, after = run(words("우유", "두", "개", "주세요"), speak([200, 150, 150, 300]))
-    assert result is not None and result.text == "우유 두 개 주세요" and after == 200
+    assert after == 100  # the first chunk with >= 100 ms of silence, not 400 ms
+    result, after = run(words("우유", "두", "개", "주세요"), speak([200, 150, 150, 250]))
+    assert result is not None and result.text == "우유 두 개 주세요" and after == 100
 
 
 def test_an_incomplete_request_survives_a_300_ms_pause() -> None:
     said = speak([150, 150, 100]) + silence(300) + tone(300)
     result, after = run(words("i'd", "like", "a", "croissant"), said)
-    assert result is not None and result.text == "i'd like a croissant" and after == 200
+    assert result is not None and result.text == "i'd like a croissant" and after == 100
     result, after = run(words("우유", "그리고", "빵", "주세요"), speak([200, 200]) + silence(300) +
                         speak([200, 300]))  # fmt: skip
-    assert result is not None and result.text == "우유 그리고 빵 주세요" and after == 200
+    assert result is not None and result.text == "우유 그리고 빵 주세요" and after == 100
 
 
 def test_an_incomplete_request_waits_longer_than_the_usual_silence() -> None:
@@ -114,7 +114,7 @@ def test_words_that_do_not_say_wait_the_usual_silence() -> None:
     # ...so a 300 ms pause after them does not cut the shopper off either.
     said = speak([200, 150, 150]) + silence(300) + tone(300)
     result, after = run(words("우유", "두", "개", "주세요"), said)
-    assert result is not None and result.text == "우유 두 개 주세요" and after == 200
+    assert result is not None and result.text == "우유 두 개 주세요" and after == 100
 
 
 def test_without_a_judge_every_utterance_waits_the_usual_silence() -> None:
@@ -126,6 +126,10 @@ def test_noise_is_not_judged_and_silence_never_ends_an_utterance() -> None:
     # Noise the recogniser is unsure of: the usual silence, as before, and not understood.
     result, after = run(words("네", conf=0.2), tone(400))
     assert result is not None and after == 400 and not result.understood
+    # A complete-sounding request whose last word the recogniser is not sure of (a store
+    # grammar forcing half a sentence into one) waits the usual silence.
+    result, after = run(words("우유", "주세요", conf=0.8), speak([200, 250]))
+    assert result is not None and result.understood and after == 400
     # Silence alone: no end of speech, however long.
     assert run([], silence(3000)) == (None, 0)
 
