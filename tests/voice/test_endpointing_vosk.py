@@ -4,7 +4,6 @@ after a short pause, and a 300 ms pause inside a sentence does not cut the shopp
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
