@@ -10,7 +10,11 @@ Model: VOXCART_VOSK_MODEL, else models/vosk/*, else the Korean test model from P
 the utterances are Korean, spoken by espeak-ng, with a Korean grammar; the dialogue still
 runs, on text it does not understand).
 
-Run: .venv/bin/python benchmarks/voice_turns.py [--turns N]
+The end of an utterance is judged from what was said (dialogue/utterance_end.py) as the
+device does; --silence-only times the old rule (the same silence after every utterance). It
+also checks that a 300 ms pause inside a sentence does not end the utterance.
+
+Run: .venv/bin/python benchmarks/voice_turns.py [--turns N] [--silence-only]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -35,8 +40,9 @@ from commerce.settings import get_settings  # noqa: E402
 from dialogue import context  # noqa: E402
 from dialogue.runtime import Assistant  # noqa: E402
 from dialogue.training import train  # noqa: E402
+from dialogue.utterance_end import utterance_completeness  # noqa: E402
 from dialogue.vocabulary import store_vocabulary  # noqa: E402
-from voice.audio import CHUNK_MS, chunks, level_dbfs, read_wav, silence  # noqa: E402
+from voice.audio import CHUNK_MS, chunks, level_dbfs, read_wav, silence, trim_silence  # noqa: E402
 from voice.stt import SPEECH_DBFS, SttError, SttFinal, VoskEngine, find_model  # noqa: E402
 from voice.tts import Synthesizer, split_sentences  # noqa: E402
 
@@ -49,6 +55,10 @@ ENGLISH = [
     "where is my order",
 ]
 KOREAN = ["우유 두 개 주문해 주세요", "내 주문 어디 있어요", "네", "아니요"]
+# Sentences said with a 300 ms pause at "|": after a noun, and after a particle left hanging.
+ENGLISH_PAUSED = ["two croissants and | a large oat latte", "i'd like a | large oat latte"]
+KOREAN_PAUSED = ["우유 두 개 | 주문해 주세요", "내 주문 | 어디 있어요", "우유를 | 주문해 주세요"]
+INSIDE_PAUSE_MS = 300
 TRAILING_SILENCE_MS = 1500
 
 
@@ -66,15 +76,15 @@ def pct(values: list[float]) -> tuple[float, float]:
     return percentile(values, 50), percentile(values, 95)
 
 
-def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float]:
+def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float, bool]:
     """Feeds the clip and then silence in real time, as a microphone would. Returns (result,
     seconds of recogniser CPU per second of audio fed, ms from the end of the last chunk
-    that held speech to the final result)."""
+    that held speech to the final result, whether it ended before the clip did)."""
     stream = engine.stream()
     audio = speech + silence(TRAILING_SILENCE_MS)
     busy_s, fed, last_speech_at = 0.0, 0, time.perf_counter()
     next_at = time.perf_counter()
-    result = None
+    result, early = None, False
     for chunk in chunks(audio):
         next_at += CHUNK_MS / 1000
         time.sleep(max(0.0, next_at - time.perf_counter()))  # the chunk has "arrived"
@@ -85,16 +95,27 @@ def recognise(engine: VoskEngine, speech: bytes) -> tuple[SttFinal, float, float
         busy_s += time.perf_counter() - started
         fed += len(chunk)
         if isinstance(step, SttFinal):
-            result = step
+            result, early = step, fed < len(speech)
             break
     if result is None:
         result = stream.finish()
-    return result, busy_s / (fed / 32_000), (time.perf_counter() - last_speech_at) * 1000
+    took_ms = (time.perf_counter() - last_speech_at) * 1000
+    return result, busy_s / (fed / 32_000), took_ms, early
+
+
+def paused_clip(sentence: str, speak: Callable[[str], bytes]) -> bytes:
+    pause = silence(INSIDE_PAUSE_MS)
+    return pause.join(trim_silence(speak(part.strip())) for part in sentence.split("|"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=24)
+    parser.add_argument(
+        "--silence-only",
+        action="store_true",
+        help="end every utterance after the same silence, whatever was said (the old rule)",
+    )
     parser.add_argument(
         "--endpoint-ms",
         type=int,
@@ -113,24 +134,33 @@ def main() -> None:
     context.configure(store.sessions)
 
     started = time.perf_counter()
-    engine = VoskEngine(model_dir)
+    engine = VoskEngine(
+        model_dir, utterance_end=None if args.silence_only else utterance_completeness
+    )
     if args.endpoint_ms:
         engine.endpoint_silence_ms = args.endpoint_ms
     load_s = time.perf_counter() - started
     tts = Synthesizer()
     if korean:
-        engine.set_vocabulary(KOREAN)
+        paused = KOREAN_PAUSED
+        engine.set_vocabulary(KOREAN + [s.replace(" |", "") for s in paused])
         texts = KOREAN
-        clips = []
-        for i, text in enumerate(texts):
-            path = workdir / f"ko{i}.wav"
+
+        def speak(text: str) -> bytes:
+            path = workdir / f"ko{abs(hash(text))}.wav"
             subprocess.run(["espeak-ng", "-v", "ko", "-w", str(path), text], check=True)
-            clips.append(read_wav(path).pcm)
+            return read_wav(path).pcm
     else:
+        paused = ENGLISH_PAUSED
         with store.sessions() as session:
             engine.set_vocabulary(store_vocabulary(session))
         texts = ENGLISH
-        clips = [tts.synthesize(text).pcm for text in texts]
+
+        def speak(text: str) -> bytes:
+            return tts.synthesize(text).pcm
+
+    clips = [speak(text) for text in texts]
+    paused_clips = [paused_clip(sentence, speak) for sentence in paused]
     assistant = Assistant.load(train(settings.models_dir, quiet=True))
     loop = asyncio.new_event_loop()
     loop.run_until_complete(assistant.respond("warmup", "hi"))
@@ -138,7 +168,7 @@ def main() -> None:
     stt, dialogue, synth, total, rtf, correct = [], [], [], [], [], 0
     for turn in range(args.turns):
         i = turn % len(texts)
-        result, turn_rtf, stt_ms = recognise(engine, clips[i])
+        result, turn_rtf, stt_ms, _ = recognise(engine, clips[i])
         correct += result.text == texts[i]
         rtf.append(turn_rtf)
         started = time.perf_counter()
@@ -157,11 +187,32 @@ def main() -> None:
         synth.append(synth_ms)
         total.append(stt_ms + dialogue_ms + synth_ms)
 
+    cut_off = []
+    for sentence, clip in zip(paused, paused_clips, strict=True):
+        for _ in range(2):
+            result, _, _, early = recognise(engine, clip)
+            if early:
+                cut_off.append(f"{sentence!r} -> {result.text!r}")
+
+    pauses = engine.pauses
+    rule = (
+        f"an utterance ends after {pauses.unsure_ms} ms of silence"
+        if args.silence_only
+        else f"an utterance ends after {pauses.complete_ms} ms of silence when its words are a"
+        f" complete request, {pauses.incomplete_ms} ms when they promise more,"
+        f" else {pauses.unsure_ms} ms"
+    )
     print(
         f"speech model: {model_dir} ({'Korean test model' if korean else 'from settings'}),"
-        f" loaded in {load_s:.1f} s;"
-        f" an utterance ends after {engine.endpoint_silence_ms} ms of silence"
+        f" loaded in {load_s:.1f} s; {rule}"
     )
+    if korean:
+        print(
+            "language: Korean (no English Vosk model here: set VOXCART_VOSK_MODEL or run"
+            " `voxcart models pull small-en-us` to measure English)"
+        )
+    else:
+        print("language: the model from settings, English utterances")
     print(f"turns: {args.turns}; recognised exactly: {correct}/{args.turns}")
     print(f"{'stage':<34} {'p50 ms':>8} {'p95 ms':>8}")
     for name, values in [
@@ -174,6 +225,10 @@ def main() -> None:
         print(f"{name:<34} {p50:>8.1f} {p95:>8.1f}")
     p50, p95 = pct(rtf)
     print(f"recogniser real-time factor: p50 {p50:.3f}, p95 {p95:.3f} (store grammar + open)")
+    print(
+        f"{INSIDE_PAUSE_MS} ms pauses inside a sentence that ended the utterance: "
+        f"{len(cut_off)}/{2 * len(paused)}" + "".join(f"\n  cut off: {c}" for c in cut_off)
+    )
     loop.close()
 
 

@@ -22,12 +22,18 @@ class VoiceParts:
     """The speech engines, loaded once: Vosk with the store's vocabulary, and pyttsx3."""
 
     def __init__(self, settings: Any, store: Any) -> None:
+        from dialogue.utterance_end import utterance_completeness
         from voice.stt import SttError, VoskEngine, find_model
         from voice.tts import Synthesizer, TtsSettings
 
         try:
             model_dir = find_model(settings.vosk_model, settings.models_dir)
-            self.engine = VoskEngine(model_dir, endpoint_silence_ms=settings.endpoint_silence_ms)
+            # A complete request ends after a short pause; "I'd like a..." keeps listening.
+            self.engine = VoskEngine(
+                model_dir,
+                endpoint_silence_ms=settings.endpoint_silence_ms,
+                utterance_end=utterance_completeness,
+            )
         except SttError as exc:
             raise CliError(exc.message) from None
         self.store = store
@@ -64,11 +70,16 @@ class VoiceParts:
 def spoken_turns(settings: Any) -> SpokenTurns:
     """The speech ends of `voxcart transcripts run --audio`: Vosk and pyttsx3."""
     from device.spoken import SpokenTurns
+    from dialogue.utterance_end import utterance_completeness
     from voice.stt import SttError, VoskEngine, find_model
     from voice.tts import Synthesizer, TtsSettings
 
     try:
-        engine = VoskEngine(find_model(settings.vosk_model, settings.models_dir))
+        engine = VoskEngine(
+            find_model(settings.vosk_model, settings.models_dir),
+            endpoint_silence_ms=settings.endpoint_silence_ms,
+            utterance_end=utterance_completeness,
+        )
     except SttError as exc:
         raise CliError(exc.message) from None
     tts = Synthesizer(TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume))

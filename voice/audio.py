@@ -24,6 +24,9 @@ CHUNK_MS = 100  # what a device delivers per read; also the real-time pacing of 
 CHUNK_SAMPLES = SAMPLE_RATE_HZ * CHUNK_MS // 1000  # 1,600 samples
 CHUNK_BYTES = CHUNK_SAMPLES * SAMPLE_WIDTH_BYTES * CHANNELS  # 3,200 bytes
 BYTES_PER_SECOND = SAMPLE_RATE_HZ * SAMPLE_WIDTH_BYTES * CHANNELS
+# The unit in which silence is timed (voice/endpoint.py), finer than a chunk.
+FRAME_MS = 10
+FRAME_BYTES = SAMPLE_RATE_HZ * FRAME_MS // 1000 * SAMPLE_WIDTH_BYTES * CHANNELS
 
 # Level (dBFS) below which a chunk counts as silence; speech is typically -35 to -10 dBFS.
 SILENCE_DBFS = -50.0
@@ -116,6 +119,26 @@ def level_dbfs(pcm: bytes) -> float:
         return float("-inf")
     rms = float(np.sqrt(np.mean(samples**2))) / 32768.0
     return 20 * math.log10(rms) if rms > 0 else float("-inf")
+
+
+def frame_levels_dbfs(pcm: bytes) -> np.ndarray:
+    """RMS level (dBFS) of each whole FRAME_MS frame of 16-bit PCM; -inf for digital silence."""
+    usable = len(pcm) - len(pcm) % FRAME_BYTES
+    if not usable:
+        return np.empty(0)
+    samples = np.frombuffer(pcm[:usable], dtype="<i2").astype(np.float32) / 32768.0
+    rms = np.sqrt(np.mean(samples.reshape(-1, FRAME_BYTES // SAMPLE_WIDTH_BYTES) ** 2, axis=1))
+    with np.errstate(divide="ignore"):
+        return 20 * np.log10(rms)
+
+
+def trim_silence(pcm: bytes, threshold_dbfs: float = SILENCE_DBFS) -> bytes:
+    """The audio from its first to its last frame above `threshold_dbfs` (a synthesizer's or a
+    recording's lead-in and tail removed, so pauses put between clips are exactly as long)."""
+    loud = (frame_levels_dbfs(pcm) > threshold_dbfs).nonzero()[0]
+    if not len(loud):
+        return b""
+    return pcm[loud[0] * FRAME_BYTES : (loud[-1] + 1) * FRAME_BYTES]
 
 
 def silence(duration_ms: int) -> bytes:

@@ -20,17 +20,24 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from voice.audio import SAMPLE_RATE_HZ, level_dbfs
+from voice.audio import SAMPLE_RATE_HZ
+from voice.endpoint import Completeness, PauseLimits, SilenceClock, UtteranceEnd
 
 log = logging.getLogger(__name__)
 
 # Below this mean word confidence a result is not acted on.
 MIN_CONFIDENCE = 0.55
+# A pause ends a complete-sounding request early only when its last word is this sure: a
+# store grammar forces a half-said sentence ("내 주문") into words that sound finished
+# ("네 주세요"), but with lower confidence.
+SURE_WORD_CONFIDENCE = 0.9
 UNKNOWN = "[unk]"
-# Silence after speech that ends the utterance, and the level that counts as speech.
+# Silence after speech that ends the utterance when its words do not say whether the shopper
+# is done (see voice/endpoint.py), and the level that counts as speech.
 ENDPOINT_SILENCE_MS = 400
 SPEECH_DBFS = -45.0
 
@@ -108,11 +115,20 @@ def vocabulary_words(phrases: Iterable[str]) -> list[str]:
 class VoskEngine:
     """A loaded Vosk model and the store vocabulary; makes one stream per utterance."""
 
-    def __init__(self, model_dir: Path, *, endpoint_silence_ms: int = ENDPOINT_SILENCE_MS) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        endpoint_silence_ms: int = ENDPOINT_SILENCE_MS,
+        utterance_end: UtteranceEnd | None = None,
+        pauses: PauseLimits | None = None,
+    ) -> None:
         import vosk
 
         # Shorter answers sooner but may cut a shopper who pauses mid-sentence.
-        self.endpoint_silence_ms = endpoint_silence_ms
+        self.pauses = replace(pauses or PauseLimits(), unsure_ms=endpoint_silence_ms)
+        # Judges the words before a pause; None: every utterance ends after the same silence.
+        self.utterance_end = utterance_end
         vosk.SetLogLevel(-1)
         self.model_dir = model_dir
         try:
@@ -124,6 +140,14 @@ class VoskEngine:
         self.grammar_supported = supports_grammar(model_dir)
         self.grammar: str | None = None
         self.known_words: set[str] = set()
+
+    @property
+    def endpoint_silence_ms(self) -> int:
+        return self.pauses.unsure_ms
+
+    @endpoint_silence_ms.setter
+    def endpoint_silence_ms(self, value: int) -> None:
+        self.pauses = replace(self.pauses, unsure_ms=value)
 
     def knows(self, word: str) -> bool:
         return self.model.vosk_model_find_word(word) != -1
@@ -156,6 +180,14 @@ class VoskEngine:
             self.grammar = None
         return VocabularyReport(len(words), missing, self.grammar_supported)
 
+    def recognizer(self, grammar: str | None) -> Any:
+        """A Vosk recognizer on this model, bound to `grammar` (a JSON phrase list) if given."""
+        import vosk
+
+        if grammar is not None:
+            return vosk.KaldiRecognizer(self.model, SAMPLE_RATE_HZ, grammar)
+        return vosk.KaldiRecognizer(self.model, SAMPLE_RATE_HZ)
+
     def stream(self) -> RecognitionStream:
         return RecognitionStream(self)
 
@@ -165,44 +197,86 @@ class RecognitionStream:
 
     The store-vocabulary recognizer decodes as the audio arrives; the utterance's audio is
     kept, and only when that result is not confident (or holds [unk]) is it decoded again with
-    open vocabulary. The end of speech is whichever comes first: Vosk's endpoint, or
-    ENDPOINT_SILENCE_MS of silence after speech (Vosk's default rules wait longer).
+    open vocabulary.
+
+    The end of speech: with an `utterance_end` judge, a pause of `pauses.complete_ms` closes
+    the words so far (Vosk's partial result lags the audio by a few hundred ms and often lacks
+    the last word, so it cannot be judged; the decoder is finalised instead, and the same
+    recognizer goes on with the next words if the shopper goes on). The judgement of those
+    words sets how much silence ends the utterance. Without a judge, ENDPOINT_SILENCE_MS of
+    silence after speech ends it, or Vosk's own endpoint if that comes first.
     """
 
     def __init__(self, engine: VoskEngine) -> None:
-        import vosk
-
         self.engine = engine
         self.constrained = engine.grammar is not None
-        if self.constrained:
-            self.primary = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ, engine.grammar)
-        else:
-            self.primary = vosk.KaldiRecognizer(engine.model, SAMPLE_RATE_HZ)
+        self.primary = engine.recognizer(engine.grammar)
         self.primary.SetWords(True)
         self.audio = bytearray()
-        self.heard_speech = False
-        self.trailing_silence_ms = 0
+        self.clock = SilenceClock(SPEECH_DBFS)
+        self.judge, self.pauses = engine.utterance_end, engine.pauses
+        self.segments: list[SttFinal] = []  # the words before each pause, decoded
+        self.completeness: Completeness = "unsure"
+        self.pause_judged = False
         self.ended = False
+
+    @property
+    def heard_speech(self) -> bool:
+        return self.clock.heard_speech
+
+    @property
+    def trailing_silence_ms(self) -> int:
+        return self.clock.trailing_silence_ms
 
     def accept(self, chunk: bytes) -> SttPartial | SttFinal | None:
         """Feeds one chunk; returns a final result when the utterance has ended."""
         self.audio += chunk
-        if level_dbfs(chunk) > SPEECH_DBFS:
-            self.heard_speech, self.trailing_silence_ms = True, 0
-        elif self.heard_speech:
-            self.trailing_silence_ms += len(chunk) * 1000 // (SAMPLE_RATE_HZ * 2)
-        if self.primary.AcceptWaveform(chunk):
-            self.ended = True
-            return self._final(self.primary.Result())
-        if self.heard_speech and self.trailing_silence_ms >= self.engine.endpoint_silence_ms:
+        if self.clock.hear(chunk):  # speaking (again): the words so far are not the end
+            self.completeness, self.pause_judged = "unsure", False
+        if self.primary.AcceptWaveform(chunk):  # Vosk's own endpoint; it goes on listening
+            self._close_segment(self.primary.Result())
+            if self.judge is None:
+                return self.finish()
+        elif (
+            self.judge is not None
+            and self.clock.heard_speech
+            and not self.pause_judged
+            and self.clock.trailing_silence_ms >= self.pauses.complete_ms
+        ):
+            self._close_segment(self.primary.FinalResult())
+        if self.clock.heard_speech and self.clock.trailing_silence_ms >= self.pauses.for_words(
+            self.completeness
+        ):
             return self.finish()
         partial = json.loads(self.primary.PartialResult()).get("partial", "")
-        return SttPartial(partial) if partial else None
+        said = " ".join(s.text for s in self.segments if s.text)
+        text = f"{said} {partial}".strip()
+        return SttPartial(text) if text else None
 
     def finish(self) -> SttFinal:
         """The result for everything fed so far (end of speech or of input)."""
         self.ended = True
-        return self._final(self.primary.FinalResult())
+        self._close_segment(self.primary.FinalResult(), judge=False)
+        return self._final(self._merged())
+
+    def _close_segment(self, raw: str, *, judge: bool = True) -> None:
+        self.segments.append(self._parse(raw, "grammar" if self.constrained else "open"))
+        if judge and self.judge is not None:
+            self.pause_judged = True
+            so_far = self._merged()
+            # Words the recogniser is unsure of (noise, mumbling) say nothing about the end.
+            confident = so_far.understood and all(w != UNKNOWN for w, _ in so_far.words)
+            self.completeness = self.judge(so_far.text) if confident else "unsure"
+            last = so_far.words[-1][1] if so_far.words else 0.0
+            if self.completeness == "complete" and last < SURE_WORD_CONFIDENCE:
+                self.completeness = "unsure"
+
+    def _merged(self) -> SttFinal:
+        words = [w for s in self.segments for w in s.words]
+        text = " ".join(s.text for s in self.segments if s.text)
+        confidence = sum(c for _, c in words) / len(words) if words else 0.0
+        source = self.segments[0].source if self.segments else "open"
+        return SttFinal(text, confidence, words, source)
 
     @staticmethod
     def _parse(raw: str, source: str) -> SttFinal:
@@ -213,17 +287,14 @@ class RecognitionStream:
         confidence = sum(c for _, c in words) / len(words) if words else 0.0
         return SttFinal(" ".join(text.split()), confidence, words, source)
 
-    def _final(self, raw: str) -> SttFinal:
-        result = self._parse(raw, "grammar" if self.constrained else "open")
+    def _final(self, result: SttFinal) -> SttFinal:
         if not self.constrained:
             return result
         unknown = any(w == UNKNOWN for w, _ in result.words)
         if result.understood and not unknown:
             return result
         # Speech the store vocabulary could not explain: decode it again, open vocabulary.
-        import vosk
-
-        fallback = vosk.KaldiRecognizer(self.engine.model, SAMPLE_RATE_HZ)
+        fallback = self.engine.recognizer(None)
         fallback.SetWords(True)
         fallback.AcceptWaveform(bytes(self.audio))
         return self._parse(fallback.FinalResult(), "open")
