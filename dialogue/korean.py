@@ -44,8 +44,16 @@ DEFAULT_COUNTER = "개"
 
 
 def counter_for(unit: str) -> str:
-    """The counter for a unit: "cup" -> "잔"; a unit with no Korean counter counts as 개."""
-    return COUNTERS.get(unit.strip().lower(), DEFAULT_COUNTER)
+    """The counter for a unit: "cup" -> "잔"; a unit a Korean catalog already writes as a
+    counter ("잔", "송이") is that counter; any other unit counts as 개."""
+    unit = unit.strip()
+    if unit and all(is_hangul(ch) for ch in unit):
+        return unit
+    return COUNTERS.get(unit.lower(), DEFAULT_COUNTER)
+
+
+def is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
 
 
 def sino_number(n: int) -> str:
@@ -86,7 +94,10 @@ def written_price(minor_units: int, currency: str) -> str:
     """A price for a Korean reply: won as "3,800원"; another currency as its decimal amount and
     code ("4.20 USD"), which has no Korean name to say."""
     if currency.upper() == "KRW":
-        return written_won(minor_units)
+        # Money is kept in hundredths of the main unit for every currency (commerce.money).
+        won, hundredths = divmod(abs(minor_units), 100)
+        if not hundredths:
+            return written_won(won if minor_units >= 0 else -won)
     sign = "-" if minor_units < 0 else ""
     major, minor = divmod(abs(minor_units), 100)
     return f"{sign}{major}.{minor:02d} {currency.upper()}"

@@ -47,7 +47,9 @@ def test_won(won: int, written: str, spoken: str) -> None:
 
 
 def test_price_for_a_korean_reply() -> None:
-    assert korean.written_price(3800, "KRW") == "3,800원"
+    # Money is hundredths of the main unit for every currency: 3,800 won is 380000.
+    assert korean.written_price(380_000, "KRW") == "3,800원"
+    assert korean.written_price(-50_000, "KRW") == "-500원"
     assert korean.written_price(420, "USD") == "4.20 USD"
 
 
@@ -170,3 +172,10 @@ def test_english_wording_is_todays() -> None:
     assert wording.month_day(date(2026, 3, 5)) == "March 5"
     assert wording.per_unit("bottle") == " per bottle"
     assert wording.per_unit("each") == ""
+
+
+def test_a_unit_written_as_a_korean_counter_is_that_counter() -> None:
+    assert korean.counter_for("잔") == "잔"
+    assert korean.counted(3, "송이") == "세 송이"
+    assert korean.counter_for("cup") == "잔"
+    assert korean.counter_for("crate") == "개"
