@@ -135,7 +135,7 @@ def test_korean_replies_take_the_catalog_entry_and_its_particles() -> None:
     summary = wording.join_words(["라떼 두 잔", "우유 한 병"])
     assert render(
         "ko", "You have {summary}. That comes to {price}.", summary=summary,
-        price=wording.money(9100),
+        price=wording.money(910_000),
     ) == "장바구니에 라떼 두 잔하고 우유 한 병이 있어요. 모두 9,100원이에요."  # fmt: skip
     assert render("ko", "Yes, we're open now, until {closes} today.", closes=wording.spoken_time(
         21, 0
