@@ -37,6 +37,11 @@ class VoiceParts:
         except SttError as exc:
             raise CliError(exc.message) from None
         self.store = store
+        from commerce.store import get_store_facts
+
+        with store.sessions() as session:
+            # What the device says itself is said in the store's language.
+            self.language = get_store_facts(session).language
         self.wake_phrase = settings.wake_phrase
         self.catalog_version = -1
         self.report = self.refresh_vocabulary()
@@ -105,13 +110,16 @@ async def _hear_file(parts: VoiceParts, path: Path) -> Any:
 def _dialogue_client(args: argparse.Namespace, settings: Any, store: Any) -> Any:
     """A voxcart server's assistant (--server), or the assistant in this process."""
     from commerce.accounts import ensure_customer
+    from commerce.store import get_store_facts
     from device.dialogue_clients import HttpDialogue, InProcessDialogue
 
+    with store.sessions() as session:
+        language = get_store_facts(session).language
     if args.server:
-        return HttpDialogue(args.server, args.token or "")
+        return HttpDialogue(args.server, args.token or "", language=language)
     with store.sessions() as session:
         ensure_customer(session, customer_id=args.customer)
-    return InProcessDialogue(open_assistant(settings, store), args.customer)
+    return InProcessDialogue(open_assistant(settings, store), args.customer, language)
 
 
 def _voice_loop(settings: Any, store: Any, dialogue: Any, parts: VoiceParts, mode: str) -> Any:
@@ -124,7 +132,7 @@ def _voice_loop(settings: Any, store: Any, dialogue: Any, parts: VoiceParts, mod
         dialogue,
         Microphone(settings.input_device),
         Speaker(settings.output_device),
-        LoopSettings(mode=mode, wake_phrase=parts.wake_phrase or "hey"),
+        LoopSettings(mode=mode, wake_phrase=parts.wake_phrase or "hey", language=parts.language),
     )
 
 
@@ -145,7 +153,7 @@ def try_voice_loop(settings: Any, store: Any, assistant: Any, customer: str) -> 
         return None, None
     with store.sessions() as session:
         ensure_customer(session, customer_id=customer, name="In-store device")
-    dialogue = InProcessDialogue(assistant, customer)
+    dialogue = InProcessDialogue(assistant, customer, parts.language)
     mode = settings.listen_mode
     print(f"voice loop on ({mode} mode, say {parts.wake_phrase!r})", file=sys.stderr, flush=True)
     return _voice_loop(settings, store, dialogue, parts, mode), parts
@@ -156,6 +164,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     import asyncio
 
     from device.loop import DIDNT_CATCH
+    from dialogue.replies import render
     from voice.audio import AudioBuffer, float_to_pcm16, write_wav
 
     settings = settings_for(args)
@@ -167,7 +176,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         heard = await _hear_file(parts, Path(args.input))
         print(f"heard: {heard.text!r} (confidence {heard.confidence:.2f})", file=sys.stderr)
         if not heard.understood:
-            return [DIDNT_CATCH]
+            return [render(parts.language, DIDNT_CATCH)]
         return await dialogue.respond(heard.text)
 
     replies = asyncio.run(turn())

@@ -29,13 +29,16 @@ from device.audio_io import DeviceError, Microphone, Speaker
 from device.dialogue_clients import DialogueClient
 from device.notices import NoticeWatcher, QuietMoment
 from device.reply_overlap import ReplyOverlap
+from dialogue.replies import N_, render
 from voice.audio import CHUNK_MS, level_dbfs
 from voice.stt import RecognitionStream, SttFinal, SttPartial, VoskEngine
 from voice.tts import Synthesizer
 
 log = logging.getLogger(__name__)
 
-DIDNT_CATCH = "Sorry, I didn't catch that."
+DIDNT_CATCH = N_("Sorry, I didn't catch that.")
+# Said when the wake phrase comes alone: the shopper is heard, the request comes next.
+LISTENING = N_("Yes?")
 MAX_UTTERANCE_S = 12
 PREROLL_CHUNKS = 4  # audio kept from before speech onset, so first syllables are not lost
 WAKE_WINDOW_S = 10
@@ -147,6 +150,8 @@ class LoopSettings:
     barge_in_dbfs: float = -35.0  # louder than onset: the shopper over the assistant
     # Speech in this many of the last BARGE_IN_WINDOW chunks interrupts (syllables have gaps).
     barge_in_chunks: int = 3
+    # The store's language: what the loop says itself ("didn't catch that") is said in it.
+    language: str = "en"
 
 
 def _similar(a: str, b: str) -> float:
@@ -334,9 +339,9 @@ class VoiceLoop:
         if text is None:
             return
         if text == "__wake__":
-            replies = ["Yes?"]
+            replies = [render(self.settings.language, LISTENING)]
         elif not text:
-            replies = [DIDNT_CATCH]
+            replies = [render(self.settings.language, DIDNT_CATCH)]
         else:
             # Always said, true or false: the dialogue refuses a purchase yes marked true.
             metadata = {"spoken_over_reply": spoken_over_reply}
