@@ -99,6 +99,26 @@ async def in_process(
     return samples
 
 
+async def graph_only(assistant: Assistant, sender: str) -> list[float]:
+    """CPU ms per turn of Rasa's own model graph alone: the NLU parse and two policy
+    predictions (a turn makes one before its action and one after), on a tracker that has had
+    the benchmark's conversation; no action, database or tracker store work. However fast the
+    rest, a core cannot serve more turns per second than 1000 / this."""
+    from rasa.core.channels.channel import UserMessage
+
+    processor = assistant.agent.processor
+    tracker = await processor.fetch_tracker_with_initial_session(sender)
+    samples = []
+    for _ in range(5):
+        for text in CONVERSATION:
+            started = time.process_time()
+            await processor.parse_message(UserMessage(text, sender_id=sender), tracker)
+            processor._predict_next_with_tracker(tracker)
+            processor._predict_next_with_tracker(tracker)
+            samples.append((time.process_time() - started) * 1000)
+    return samples
+
+
 async def long_conversation(assistant: Assistant, sender: str) -> list[float]:
     samples = []
     for turn in range(LONG_TURNS):
@@ -186,6 +206,7 @@ def main() -> None:
         results["in-process (SQL tracker)"] = loop.run_until_complete(
             in_process(assistant, [f"sql-{i}" for i in range(n)], cpu)
         )
+        graph_cpu = loop.run_until_complete(graph_only(assistant, f"sql-{n - 1}"))
         long = loop.run_until_complete(long_conversation(assistant, "long-1"))
         results[f"long conversation: turns 1-10 of {LONG_TURNS}"] = long[:10]
         results[f"long conversation: turns {LONG_TURNS - 9}-{LONG_TURNS}"] = long[-10:]
@@ -285,6 +306,12 @@ def main() -> None:
     print(
         f"CPU per in-process turn (SQL tracker): p50 {cpu_p50:.1f} / p95 {cpu_p95:.1f} ms, so one "
         f"core serves at most {1000 / cpu_p50:.0f} turns/s before any HTTP work"
+    )
+    graph_p50, graph_p95 = percentiles(graph_cpu)
+    print(
+        f"CPU of Rasa's model graph alone (NLU parse + two predictions): p50 {graph_p50:.1f} / "
+        f"p95 {graph_p95:.1f} ms, so one core serves at most {1000 / graph_p50:.0f} turns/s "
+        "even if everything else cost nothing"
     )
 
 
