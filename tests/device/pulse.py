@@ -45,6 +45,7 @@ class PulseServer:
         self.root = root
         self.room = room or Room()
         self.fifo = root / "mic.fifo"
+        self._room_modules: list[str] = []
         self.env = {
             **os.environ,
             "PULSE_RUNTIME_PATH": str(root / "run"),
@@ -81,25 +82,39 @@ class PulseServer:
             if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
                 break
             time.sleep(0.1)
-        self._build_room()
-        self.use_echo_cancel(True)
+        self.build_room()
 
-    def _build_room(self) -> None:
-        self.pactl("load-module", "module-null-sink", "sink_name=room", *ROOM_RATE.split())
+    def build_room(self) -> None:
+        """Loads the room and the echo canceller (see the module's docstring)."""
+        load = self._load_room_module
+        load("module-null-sink", "sink_name=room", *ROOM_RATE.split())
         fixed = ("source_dont_move=1", "sink_dont_move=1")
-        self.pactl("load-module", "module-loopback", "source=vmic", "sink=room",
-                   "latency_msec=20", *fixed)  # fmt: skip
-        echo = self.pactl("load-module", "module-loopback", "source=vsink.monitor", "sink=room",
-                          f"latency_msec={self.room.echo_delay_ms}", *fixed)  # fmt: skip
+        load("module-loopback", "source=vmic", "sink=room", "latency_msec=20", *fixed)
+        echo = load("module-loopback", "source=vsink.monitor", "sink=room",
+                    f"latency_msec={self.room.echo_delay_ms}", *fixed)  # fmt: skip
         inputs = json.loads(self.pactl("-f", "json", "list", "sink-inputs"))
         (echo_input,) = [i["index"] for i in inputs if i["owner_module"] == echo]
         self.pactl("set-sink-input-volume", str(echo_input), f"{self.room.echo_db}dB")
         # No automatic gain: it would change the echo level under test; webrtc's noise
         # suppression stays on, as on a real kiosk.
-        self.pactl("load-module", "module-echo-cancel", "aec_method=webrtc",
-                   'aec_args="analog_gain_control=0 digital_gain_control=0"',
-                   "source_master=room.monitor", "sink_master=vsink",
-                   "source_name=aec_mic", "sink_name=aec_speaker")  # fmt: skip
+        load("module-echo-cancel", "aec_method=webrtc",
+             'aec_args="analog_gain_control=0 digital_gain_control=0"',
+             "source_master=room.monitor", "sink_master=vsink",
+             "source_name=aec_mic", "sink_name=aec_speaker")  # fmt: skip
+        self.use_echo_cancel(True)
+
+    def remove_room(self) -> None:
+        """Back to a bare speaker and microphone (vsink, vmic): a test whose microphone
+        vanishes needs no live source left for PulseAudio to move the device's stream to."""
+        while self._room_modules:
+            self.pactl("unload-module", self._room_modules.pop())
+        self.pactl("set-default-sink", "vsink")
+        self.pactl("set-default-source", "vmic")
+
+    def _load_room_module(self, *args: str) -> str:
+        module = self.pactl("load-module", *args)
+        self._room_modules.append(module)
+        return module
 
     def use_echo_cancel(self, on: bool) -> None:
         """What the device opens as its default microphone and speaker."""
