@@ -166,7 +166,7 @@ def test_a_yes_over_the_read_back_places_nothing_a_yes_after_it_places_the_order
     def progress() -> bool:
         ask_when_listening(loop_, events, state, "check out")
         if not state.get("over") and any(isinstance(e, SpeakingStarted) for e in events):
-            threading.Timer(1.0, feeder.say, args=(yes,)).start()  # over the read-back
+            threading.Timer(1.5, feeder.say, args=(yes,)).start()  # over the read-back
             state["over"] = True
         answered = [i for i, e in enumerate(events) if isinstance(e, Answered)]
         if len(answered) == 2 and "orders_after_over" not in state:
