@@ -10,7 +10,8 @@ say() { printf 'voxcart setup: %s\n' "$*"; }
 # --- Debian packages --------------------------------------------------------------------
 apt_packages=(espeak-ng libespeak-ng1 libportaudio2)
 if [ "$purpose" = test ]; then
-    # The device tests run a real PulseAudio server with virtual devices.
+    # The device tests run a real PulseAudio server with virtual devices and its
+    # module-echo-cancel (webrtc; Debian's pulseaudio ships it with libwebrtc-audio-processing).
     apt_packages+=(pulseaudio libasound2-plugins sox)
     # The console's browser test drives Debian's Chromium through its WebDriver.
     apt_packages+=(chromium chromium-driver)

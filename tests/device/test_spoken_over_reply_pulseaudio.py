@@ -108,7 +108,9 @@ def test_speech_while_a_reply_plays_is_marked_spoken_over_reply(  # type: ignore
     def progress() -> bool:
         ask_when_listening(loop_, events, state, "what are your opening hours this week")
         if not state.get("fed") and any(isinstance(e, SpeakingStarted) for e in events):
-            threading.Timer(0.5, feeder.say, args=(speech,)).start()  # a moment into the reply
+            # Into the reply, once the echo canceller has adapted to the room (in the reply's
+            # first second it still clips the first words of speech over the reply).
+            threading.Timer(1.5, feeder.say, args=(speech,)).start()
             state["fed"] = True
         return len(dialogue.sent) >= 2
 
@@ -164,7 +166,7 @@ def test_a_yes_over_the_read_back_places_nothing_a_yes_after_it_places_the_order
     def progress() -> bool:
         ask_when_listening(loop_, events, state, "check out")
         if not state.get("over") and any(isinstance(e, SpeakingStarted) for e in events):
-            threading.Timer(1.0, feeder.say, args=(yes,)).start()  # over the read-back
+            threading.Timer(1.5, feeder.say, args=(yes,)).start()  # over the read-back
             state["over"] = True
         answered = [i for i, e in enumerate(events) if isinstance(e, Answered)]
         if len(answered) == 2 and "orders_after_over" not in state:
