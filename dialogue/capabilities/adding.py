@@ -31,6 +31,7 @@ from dialogue.capabilities.turns import (
     resolve_among,
 )
 from dialogue.entity_items import clear_products, entity_requests
+from dialogue.korean_entity_items import korean_entity_requests
 
 
 def alternative_to(turn: Turn, product: Product) -> Product | None:
@@ -157,7 +158,8 @@ def add_items(
     if from_words and clear_products(turn.entities):
         # Products the NLU named, each clearly: the items are read from where the products,
         # options and quantities are, not from the words split at "and" and commas.
-        requests = entity_requests(item_entities.options_said_as_products(turn), turn.text)
+        read = korean_entity_requests if turn.store.language == "ko" else entity_requests
+        requests = read(item_entities.options_said_as_products(turn), turn.text)
     if not requests:
         conversation.not_understood(turn)
         return

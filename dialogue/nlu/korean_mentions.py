@@ -150,14 +150,16 @@ def _value_before_counter(word: str) -> int | None:
 
 
 def _free_number(word: str) -> int | None:
-    """A number said without a counter: digits, or a free native form ("하나", "둘이요")."""
-    plain = stem(word, None) if not word.isascii() else word
-    for said in (word, plain):
+    """A number said without a counter: digits, or a free native form ("하나", "둘이요",
+    "하나랑")."""
+    for cut in range(len(word), 0, -1):
+        said = word[:cut]
+        if not _particles_only(word[cut:]):
+            continue
         value = _digits(said)
+        if value is None and said not in BOUND_FORMS:
+            value = native_number(said)
         if value is not None:
-            return value
-        value = native_number(said)
-        if value is not None and said not in BOUND_FORMS:
             return value
     return None
 
