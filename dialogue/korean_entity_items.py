@@ -24,7 +24,7 @@ def _bare(option: dict[str, Any], text: str) -> bool:
 
 
 def _between(entities: list[dict[str, Any]], kind: str, start: int, end: int) -> bool:
-    return any(e.get("entity") == kind and start <= e["start"] and e["end"] <= end for e in entities)
+    return any(e.get("entity") == kind for e in _spans_in(entities, start, end))
 
 
 def _owner(
@@ -38,14 +38,20 @@ def _owner(
     if after:
         nxt = products[after[0]]
         no_count_between = not _between(entities, "quantity", option["end"], nxt["start"])
-        directly_before = not text[option["end"] : nxt["start"]].strip(" ,") or all(
-            e.get("entity") == "option" for e in _spans_in(entities, option["end"], nxt["start"])
-        ) and not _leftover(text, entities, option["end"], nxt["start"])
+        directly_before = (
+            not text[option["end"] : nxt["start"]].strip(" ,")
+            or all(
+                e.get("entity") == "option"
+                for e in _spans_in(entities, option["end"], nxt["start"])
+            )
+            and not _leftover(text, entities, option["end"], nxt["start"])
+        )
         if not before:
             return after[0]
         if directly_before and _bare(option, text):
             return after[0]
-        counted_before = _between(entities, "quantity", products[before[-1]]["end"], option["start"])
+        previous_end = products[before[-1]]["end"]
+        counted_before = _between(entities, "quantity", previous_end, option["start"])
         if counted_before and no_count_between:
             return after[0]
     if before:

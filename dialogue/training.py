@@ -49,6 +49,14 @@ def project_files(language: str = DEFAULT_LANGUAGE) -> list[Path]:
 
 # The NLU components in the pipeline shape what the classifier is trained on.
 COMPONENTS_DIR = Path(__file__).resolve().parent / "nlu"
+# A language's own reading modules (dialogue/nlu/korean_*.py) shape only its own model: a
+# change to how Korean is read does not retrain English.
+LANGUAGE_MODULE_PREFIXES = {"ko": "korean_"}
+
+
+def component_files(language: str = DEFAULT_LANGUAGE) -> list[Path]:
+    others = tuple(p for code, p in LANGUAGE_MODULE_PREFIXES.items() if code != language)
+    return [p for p in sorted(COMPONENTS_DIR.glob("*.py")) if not p.name.startswith(others)]
 
 
 def fingerprint(language: str = DEFAULT_LANGUAGE) -> str:
@@ -56,7 +64,7 @@ def fingerprint(language: str = DEFAULT_LANGUAGE) -> str:
     for path in project_files(language):
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
         digest.update(path.read_bytes())
-    for path in sorted(COMPONENTS_DIR.glob("*.py")):
+    for path in component_files(language):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -31,6 +31,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from commerce.resolver import CatalogIndex, catalog_index
+from dialogue.nlu.korean_mentions import find_korean_mentions
+from dialogue.nlu.korean_mentions import language_mentions as korean_language_mentions
 from dialogue.nlu.mentions import (
     NUMBER,
     OPTION,
@@ -40,8 +42,6 @@ from dialogue.nlu.mentions import (
     find_mentions,
     language_mentions,
 )
-from dialogue.nlu.korean_mentions import find_korean_mentions
-from dialogue.nlu.korean_mentions import language_mentions as korean_language_mentions
 
 log = logging.getLogger(__name__)
 
