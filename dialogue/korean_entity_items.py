@@ -106,3 +106,16 @@ def korean_entity_requests(entities: list[dict[str, Any]], text: str) -> list[It
             _request(total, options, product, quantity_said=quantity is not None, said=said)
         )
     return requests
+
+
+# "하나 더 주세요", "두 개 더", "더 주세요": more of the item just added.
+MORE = "더"
+
+
+def korean_more_requests(entities: list[dict[str, Any]], text: str) -> list[ItemRequest]:
+    """More of the last item, when no product is named and more is asked for."""
+    if product_entities(entities) or MORE not in text.split():
+        return []
+    said = sorted((e for e in entities if e.get("entity") == "quantity"), key=lambda e: e["start"])
+    quantity = int(said[0]["value"]) if said else 1
+    return [ItemRequest(quantity=quantity, mention="", quantity_said=bool(said), more=True)]

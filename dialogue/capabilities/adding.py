@@ -31,7 +31,7 @@ from dialogue.capabilities.turns import (
     resolve_among,
 )
 from dialogue.entity_items import clear_products, entity_requests
-from dialogue.korean_entity_items import korean_entity_requests
+from dialogue.korean_entity_items import korean_entity_requests, korean_more_requests
 from dialogue.replies import tr
 
 
@@ -169,6 +169,9 @@ def add_items(
         cart_edits.remove_item(turn)  # "wait, remove one collar first"
         return
     from_words = requests is None
+    if from_words and turn.language == "ko":
+        # Korean is read from the entities only; English word splitting does not apply.
+        requests = korean_more_requests(turn.entities, turn.text)
     requests = (
         lang.split_items(product_words.text_without_names(turn)) if requests is None else requests
     )

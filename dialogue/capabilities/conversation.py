@@ -23,11 +23,18 @@ NOT_UNDERSTOOD_LIMIT = 2
 
 def greet(turn: Turn) -> None:
     name_said = re.escape(turn.store.assistant_name.lower())
-    if not re.search(
-        rf"\b(?:hi|hiya|hello|hey|heya|howdy|yo|morning|afternoon|evening|greetings|"
-        rf"hallo|good day|{name_said})\b",
-        lang.normalise(turn.text),
-    ) and may_redirect(turn):
+    # The English word checks catch an unsure English classifier; other languages' models
+    # are trusted as they are.
+    english = turn.language == "en"
+    if (
+        english
+        and not re.search(
+            rf"\b(?:hi|hiya|hello|hey|heya|howdy|yo|morning|afternoon|evening|greetings|"
+            rf"hallo|good day|{name_said})\b",
+            lang.normalise(turn.text),
+        )
+        and may_redirect(turn)
+    ):
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
     customer = ensure_customer(turn.session, customer_id=turn.customer_id)
@@ -45,17 +52,20 @@ def greet(turn: Turn) -> None:
 
 
 def goodbye(turn: Turn) -> None:
-    if not re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good ?night|take care|cheers|that's "
-                     r"all|that is all|have a (?:good|nice|great)|farewell|ciao|done)\b",
-                     lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
+    english = turn.language == "en"
+    if english and not re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good ?night|take care|"
+                                 r"cheers|that's all|that is all|have a (?:good|nice|great)|"
+                                 r"farewell|ciao|done)\b",
+                                 lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
     turn.say(tr(turn, "Thanks for shopping at {name}. Bye!", name=turn.store.name))
 
 
 def thanks(turn: Turn) -> None:
-    if not re.search(r"\b(?:thanks?|thank you|cheers|ta|appreciated?|grateful|thx)\b",
-                     lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
+    english = turn.language == "en"
+    if english and not re.search(r"\b(?:thanks?|thank you|cheers|ta|appreciated?|grateful|thx)\b",
+                                 lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)
         return
     turn.say(tr(turn, "You're welcome! Anything else?"))
