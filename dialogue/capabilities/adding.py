@@ -18,6 +18,7 @@ from dialogue.capabilities import (
     conversation,
     item_choice,
     item_entities,
+    korean_edits,
     product_words,
 )
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -170,6 +171,9 @@ def add_items(
         return
     from_words = requests is None
     if from_words and turn.language == "ko":
+        if korean_edits.refines_last_item(turn) and may_redirect(turn):
+            cart_edits.change_item(turn)  # "벤티로요": the item just added, larger
+            return
         # Korean is read from the entities only; English word splitting does not apply.
         requests = korean_more_requests(turn.entities, turn.text)
     requests = (

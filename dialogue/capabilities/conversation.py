@@ -9,7 +9,13 @@ from commerce.accounts import ensure_customer
 from commerce.handoffs import open_handoff
 from commerce.resolver import resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, catalog_questions, dispatch, product_words
+from dialogue.capabilities import (
+    adding,
+    catalog_questions,
+    dispatch,
+    korean_edits,
+    product_words,
+)
 from dialogue.capabilities.turns import (
     CAPABILITIES,
     Turn,
@@ -126,6 +132,10 @@ def not_understood(turn: Turn) -> None:
     if requests and not named and turn.slot("last_item") and all(r.quantity_said for r in requests):
         turn.set("misunderstood", 0.0)
         adding.add_items(turn, requests)
+        return
+    if turn.language == "ko" and korean_edits.refines_last_item(turn) and may_redirect(turn):
+        turn.set("misunderstood", 0.0)
+        dispatch.HANDLERS["change_item"](turn)  # "벤티로요" after adding a drink
         return
     # Plain keywords for the commonest requests, in words the classifier has not seen.
     normal = lang.normalise(turn.text)

@@ -66,3 +66,10 @@ def correction(turn: Turn, cart: carts.CartView) -> tuple[str | None, str]:
         if wanted:
             change.append(product_by_sku(turn, str(wanted[0]["value"])).name)
     return target, " ".join(change)
+
+
+def refines_last_item(turn: Turn) -> bool:
+    """Option values alone ("벤티로요", "아이스로 해 줘") right after an item was added: they
+    change that item, whatever the classifier made of so few words."""
+    last = turn.slot("last_item")
+    return bool(last) and bool(_named(turn, "option")) and not _named(turn, "product")
