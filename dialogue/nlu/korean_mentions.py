@@ -21,6 +21,7 @@ from collections.abc import Container
 from functools import lru_cache
 
 from commerce.resolver import CatalogIndex
+from dialogue import korean
 from dialogue.nlu.mentions import NUMBER, OPTION, ORDINAL, PRODUCT, Mention, find_mentions
 
 # Particles and endings that follow a noun inside its eojeol, longest first where one is the
@@ -39,7 +40,8 @@ NATIVE_UNITS = {
     "한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "석": 3, "서": 3, "네": 4, "넷": 4,
     "넉": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
 }  # fmt: skip
-NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50}
+# The tens as dialogue.korean says them before a counter (열, 스무, 서른 ... 아흔), and 스물.
+NATIVE_TENS = {korean.native_number(tens): tens for tens in range(10, 100, 10)} | {"스물": 20}
 # Forms that are numbers only before a counter: "네" alone is "yes", "세" alone is not three.
 BOUND_FORMS = frozenset({"한", "두", "세", "석", "서", "네", "넉", "스무"})
 SINO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
@@ -47,8 +49,8 @@ SINO_POWERS = {"십": 10, "백": 100, "천": 1000}
 # Counters a quantity of goods is said with (a closed grammatical list of Korean).
 COUNTERS = frozenset(
     "개 잔 병 송이 봉지 봉 팩 통 캔 장 마리 묶음 줄 박스 상자 판 인분 컵 조각 덩이 포기 단 "
-    "세트 알 포 그릇 접시 포대 다발 권 켤레 벌 쪽 바구니 근 모 판".split()
-)
+    "세트 알 포 그릇 접시 포대 다발 권 켤레 벌 쪽 바구니 근 모".split()
+) | frozenset(korean.COUNTERS.values())  # every counter the assistant itself says
 ORDINAL_COUNTER = "번째"
 FIRST = {"첫": 0, "첫째": 0, "둘째": 1, "셋째": 2, "넷째": 3}
 LAST_WORDS = frozenset({"마지막", "맨끝"})
