@@ -24,7 +24,8 @@ from commerce.money import format_price, parse_price, parse_price_change
 COLUMNS = ("sku", "name", "aliases", "category", "unit", "price", "stock", "options", "description")
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock")
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
-OPTION_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9 _-]{0,39}$")
+# Any language's letters ("size", "사이즈"); digits, space, "_" and "-" after the first.
+OPTION_NAME_PATTERN = re.compile(r"^[^\W\d_][\w -]{0,39}$")
 # Stock is a 32-bit INTEGER; this bound keeps `stock + delta` inside it too.
 MAX_STOCK = 999_999_999
 
@@ -84,7 +85,10 @@ def parse_options(text: str) -> list[dict]:
         if not sep or not name:
             raise ValueError(f"option group {chunk!r} must look like name=value|value")
         if not OPTION_NAME_PATTERN.match(name):
-            raise ValueError(f"option name {name!r} must be lower-case letters, digits, - or _")
+            raise ValueError(
+                f"option name {name!r} must start with a letter and hold only letters, "
+                "digits, spaces, - or _ (at most 40)"
+            )
         parsed = [_split_price_change(name, v) for v in values_text.split("|")]
         values = [value for value, _ in parsed]
         if not values or any(not v for v in values):

@@ -18,6 +18,7 @@ from dialogue.capabilities import (
     conversation,
     item_choice,
     item_entities,
+    korean_edits,
     product_words,
 )
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -31,6 +32,7 @@ from dialogue.capabilities.turns import (
     resolve_among,
 )
 from dialogue.entity_items import clear_products, entity_requests
+from dialogue.korean_entity_items import korean_entity_requests, korean_more_requests
 from dialogue.replies import tr
 
 
@@ -168,13 +170,20 @@ def add_items(
         cart_edits.remove_item(turn)  # "wait, remove one collar first"
         return
     from_words = requests is None
+    if from_words and turn.language == "ko":
+        if korean_edits.refines_last_item(turn) and may_redirect(turn):
+            cart_edits.change_item(turn)  # "벤티로요": the item just added, larger
+            return
+        # Korean is read from the entities only; English word splitting does not apply.
+        requests = korean_more_requests(turn.entities, turn.text)
     requests = (
         lang.split_items(product_words.text_without_names(turn)) if requests is None else requests
     )
     if from_words and clear_products(turn.entities):
         # Products the NLU named, each clearly: the items are read from where the products,
         # options and quantities are, not from the words split at "and" and commas.
-        requests = entity_requests(item_entities.options_said_as_products(turn), turn.text)
+        read = korean_entity_requests if turn.language == "ko" else entity_requests
+        requests = read(item_entities.options_said_as_products(turn), turn.text)
     if not requests:
         conversation.not_understood(turn)
         return

@@ -10,7 +10,7 @@ from commerce.errors import OutOfStock
 from commerce.models import Product
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, conversation, product_words
+from dialogue.capabilities import adding, conversation, korean_edits, product_words
 from dialogue.capabilities.pending import ChooseProduct, ConfirmEmpty
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -131,8 +131,10 @@ def change_item(turn: Turn) -> None:
         adding.add_items(turn)
         return
     skus = list(dict.fromkeys(i.sku for i in cart.items))
-    body = correction_body(turn.text)
-    target_sku, new = _split_correction(turn, body, skus)
+    if turn.language == "ko":
+        target_sku, new = korean_edits.correction(turn, cart)
+    else:
+        target_sku, new = _split_correction(turn, correction_body(turn.text), skus)
     last = turn.slot("last_item")
     if target_sku is None:
         target_sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
@@ -325,6 +327,10 @@ def remove_item(turn: Turn) -> None:
     if not cart.items:
         turn.say(tr(turn, "Your cart is already empty."))
         return
+    if turn.language == "ko":
+        sku, number = korean_edits.removal(turn, cart)
+        remove_from(turn, cart, sku, number, mention=turn.text)
+        return
     body = lang.normalise(turn.text)
     body = re.sub(
         r"\b(?:please|can you|could you|i don't want|i do not want|don't want|i don't need|"
@@ -347,6 +353,13 @@ def remove_item(turn: Turn) -> None:
         sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
     else:
         sku = cart_target(turn, mention, skus, strict=False)
+    remove_from(turn, cart, sku, number, mention=mention)
+
+
+def remove_from(
+    turn: Turn, cart: carts.CartView, sku: str | None, number: int | None, *, mention: str
+) -> None:
+    """Takes `number` (None or more than there are: all) of the cart's `sku` out."""
     if sku is None:
         turn.say(tr(turn, "Sorry, I don't see {mention} in your cart.", mention=mention))
         return
@@ -400,7 +413,10 @@ CART_CUE = re.compile(
 
 
 def view_cart(turn: Turn) -> None:
-    if not CART_CUE.search(lang.normalise(turn.text)) and may_redirect(turn):
+    # The English cue checks a classifier unsure of English words; other languages' models
+    # are trusted as they are.
+    english = turn.language == "en"
+    if english and not CART_CUE.search(lang.normalise(turn.text)) and may_redirect(turn):
         conversation.not_understood(turn)  # "how do i bake bread" is not a question about the cart
         return
     summary, subtotal = cart_summary(turn)
@@ -424,7 +440,8 @@ EMPTY_WORDS = re.compile(
 
 
 def empty_cart(turn: Turn) -> None:
-    if not EMPTY_WORDS.search(lang.normalise(turn.text)) and may_redirect(turn):
+    english = turn.language == "en"
+    if english and not EMPTY_WORDS.search(lang.normalise(turn.text)) and may_redirect(turn):
         # "an everything bagel" is an order, whatever the classifier made of "everything".
         if product_words.names_products(turn):
             adding.add_items(turn)

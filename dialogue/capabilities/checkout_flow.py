@@ -11,7 +11,7 @@ from commerce.errors import OutOfStock, PriceChanged
 from commerce.purchase_guard import SpendingLimitExceeded
 from dialogue import language as lang
 from dialogue import purchase
-from dialogue.capabilities import order_tracking, survey
+from dialogue.capabilities import korean_reading, order_tracking, survey
 from dialogue.capabilities.pending import ConfirmCheckout
 from dialogue.capabilities.turns import (
     Turn,
@@ -28,6 +28,12 @@ def wants_delivery(text: str) -> bool | None:
     if re.search(r"\b(pick ?up|pick it up|collect|collection|come get|in store)\b", text):
         return False
     return None
+
+
+def _wants_delivery(turn: Turn) -> bool | None:
+    if turn.language == "ko":
+        return korean_reading.wants_delivery(turn.text)
+    return wants_delivery(turn.text)
 
 
 def _default_fulfilment(turn: Turn) -> str:
@@ -51,7 +57,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
     ):
         order_tracking.order_status(turn)  # "what about order one?"
         return
-    wants = wants_delivery(turn.text)
+    wants = _wants_delivery(turn)
     if wants is not None:
         turn.set("fulfilment", "delivery" if wants else "pickup")
     fulfilment = _default_fulfilment(turn)
@@ -103,7 +109,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
 
 
 def choose_fulfilment(turn: Turn) -> None:
-    wants = wants_delivery(turn.text)
+    wants = _wants_delivery(turn)
     if wants is None:
         turn.say(tr(turn, "Would you like pickup or delivery?"))
         return

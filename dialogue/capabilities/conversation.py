@@ -9,7 +9,13 @@ from commerce.accounts import ensure_customer
 from commerce.handoffs import open_handoff
 from commerce.resolver import resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, catalog_questions, dispatch, product_words
+from dialogue.capabilities import (
+    adding,
+    catalog_questions,
+    dispatch,
+    korean_edits,
+    product_words,
+)
 from dialogue.capabilities.turns import (
     CAPABILITIES,
     Turn,
@@ -23,11 +29,18 @@ NOT_UNDERSTOOD_LIMIT = 2
 
 def greet(turn: Turn) -> None:
     name_said = re.escape(turn.store.assistant_name.lower())
-    if not re.search(
-        rf"\b(?:hi|hiya|hello|hey|heya|howdy|yo|morning|afternoon|evening|greetings|"
-        rf"hallo|good day|{name_said})\b",
-        lang.normalise(turn.text),
-    ) and may_redirect(turn):
+    # The English word checks catch an unsure English classifier; other languages' models
+    # are trusted as they are.
+    english = turn.language == "en"
+    if (
+        english
+        and not re.search(
+            rf"\b(?:hi|hiya|hello|hey|heya|howdy|yo|morning|afternoon|evening|greetings|"
+            rf"hallo|good day|{name_said})\b",
+            lang.normalise(turn.text),
+        )
+        and may_redirect(turn)
+    ):
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
     customer = ensure_customer(turn.session, customer_id=turn.customer_id)
@@ -45,17 +58,20 @@ def greet(turn: Turn) -> None:
 
 
 def goodbye(turn: Turn) -> None:
-    if not re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good ?night|take care|cheers|that's "
-                     r"all|that is all|have a (?:good|nice|great)|farewell|ciao|done)\b",
-                     lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
+    english = turn.language == "en"
+    if english and not re.search(r"\b(?:bye|goodbye|see (?:you|ya)|later|good ?night|take care|"
+                                 r"cheers|that's all|that is all|have a (?:good|nice|great)|"
+                                 r"farewell|ciao|done)\b",
+                                 lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
     turn.say(tr(turn, "Thanks for shopping at {name}. Bye!", name=turn.store.name))
 
 
 def thanks(turn: Turn) -> None:
-    if not re.search(r"\b(?:thanks?|thank you|cheers|ta|appreciated?|grateful|thx)\b",
-                     lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
+    english = turn.language == "en"
+    if english and not re.search(r"\b(?:thanks?|thank you|cheers|ta|appreciated?|grateful|thx)\b",
+                                 lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)
         return
     turn.say(tr(turn, "You're welcome! Anything else?"))
@@ -116,6 +132,10 @@ def not_understood(turn: Turn) -> None:
     if requests and not named and turn.slot("last_item") and all(r.quantity_said for r in requests):
         turn.set("misunderstood", 0.0)
         adding.add_items(turn, requests)
+        return
+    if turn.language == "ko" and korean_edits.refines_last_item(turn) and may_redirect(turn):
+        turn.set("misunderstood", 0.0)
+        dispatch.HANDLERS["change_item"](turn)  # "벤티로요" after adding a drink
         return
     # Plain keywords for the commonest requests, in words the classifier has not seen.
     normal = lang.normalise(turn.text)

@@ -22,6 +22,7 @@ from dialogue.capabilities import (
     catalog_questions,
     checkout_flow,
     conversation,
+    korean_reading,
     order_tracking,
     store_faq,
     store_questions,
@@ -122,8 +123,13 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     pending = turn.pending
     if pending is not None and handler_name == "not_understood":
         # "actually no", "yes go on": an answer to the question asked, in words not trained.
-        if lang.is_no(turn.text) or re.match(r"^(?:actually|oh|um|uh|hmm|well),? no\b",
-                                             lang.normalise(turn.text)):  # fmt: skip
+        if turn.language == "ko":
+            if korean_reading.is_no(turn.text):
+                handler_name = "deny"
+            elif korean_reading.is_yes(turn.text):
+                handler_name = "affirm"
+        elif lang.is_no(turn.text) or re.match(r"^(?:actually|oh|um|uh|hmm|well),? no\b",
+                                               lang.normalise(turn.text)):  # fmt: skip
             handler_name = "deny"
         elif lang.is_yes(turn.text):
             handler_name = "affirm"

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from commerce.normalise import folded
 from commerce.resolver import singular
 from commerce.store import StoreFacts
 from dialogue import language as lang
@@ -55,15 +55,30 @@ STOP_WORDS = frozenset(
 # Words for the store itself, which shoppers use interchangeably.
 SAME_WORD = {"shop": "store", "shops": "store", "stores": "store"}
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+")
 _DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
+# Korean words (eojeol) carry particles and endings: "주차장" "주차할" "주차" and "카드로"
+# "카드" share their first two syllables, the common length of a Korean noun. Fronts that
+# only ask ("있어요", "돼요", "혹시") are not what a question is about.
+KOREAN_KEY_SYLLABLES = 2
+KOREAN_STOP_KEYS = frozenset(
+    "혹시 있어 있나 있습 있을 있는 돼요 되나 되요 되는 될까 되죠 뭐예 뭐에 뭐야 뭐 어떻 어디 "
+    "언제 알려 주세 줘요 해요 하나 해도 할까 해 할 수 좀 저 제 저기 그럼 그리 이거 그거 가능 "
+    "안녕 네 아니 요".split()
+)  # fmt: skip
 
 
 def _ascii_words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = folded(text)
     # "what's" is "whats", "wi-fi" is "wifi": one word either way.
     text = re.sub(r"(?<=[a-z])['\u2019-](?=[a-z])", "", text)
-    return [SAME_WORD.get(word, word) for word in _WORD.findall(text)]
+    words = [SAME_WORD.get(word, word) for word in _WORD.findall(text)]
+    return [_korean_key(w) if not w.isascii() else w for w in words]
+
+
+def _korean_key(word: str) -> str:
+    key = word[:KOREAN_KEY_SYLLABLES]
+    return "" if key in KOREAN_STOP_KEYS else key
 
 
 def _undouble(stem: str) -> str:
@@ -99,7 +114,7 @@ class Words:
 
 
 def content_words(text: str) -> Words:
-    words = [w for w in _ascii_words(text) if w not in STOP_WORDS and not w.isdigit()]
+    words = [w for w in _ascii_words(text) if w and w not in STOP_WORDS and not w.isdigit()]
     keys = tuple(word_key(w) for w in words)
     pairs = tuple((i, word_key(words[i] + words[i + 1])) for i in range(len(words) - 1))
     return Words(keys, pairs, frozenset(singular(w) for w in words))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from commerce.store import WEEKDAYS
 from dialogue import language as lang
+from dialogue.capabilities import korean_reading
 from dialogue.capabilities.turns import (
     Turn,
 )
@@ -18,6 +19,9 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
     """(weekday, how to say it) for 'today', 'tomorrow', 'on saturday'."""
     text = lang.normalise(turn.text)
     local = turn.store.local(turn.now)
+    if turn.language == "ko":
+        named = korean_reading.day_named(turn.text)
+        text = "" if named is None else named
     for day in WEEKDAYS:
         if re.search(rf"\b{day}s?\b", text):
             return day, tr(turn, "On {day}", day=turn.wording.weekday(day))
@@ -29,6 +33,15 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
 
 
 def ask_hours(turn: Turn) -> None:
+    if turn.language == "ko":
+        _answer_hours(
+            turn,
+            now=korean_reading.asks_now(turn.text),
+            week=korean_reading.asks_week(turn.text),
+            closing=korean_reading.asks_closing(turn.text),
+            opening=korean_reading.asks_opening(turn.text),
+        )
+        return
     text = lang.normalise(turn.text)
     store = turn.store
     if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
@@ -40,9 +53,28 @@ def ask_hours(turn: Turn) -> None:
         )
         turn.say(tr(turn, "I don't have holiday hours, only our regular week.{phone}", phone=phone))
         return
-    if re.search(r"\b(right now|now|still open|currently)\b", text) or re.fullmatch(
-        r"(?:are|r) you open\??", text
-    ):
+    _answer_hours(
+        turn,
+        now=bool(
+            re.search(r"\b(right now|now|still open|currently)\b", text)
+            or re.fullmatch(r"(?:are|r) you open\??", text)
+        ),
+        week=bool(
+            re.search(r"\b(week|hours|every day|weekdays|weekend)\b", text)
+            and not re.search(r"\b(today|tomorrow|" + "|".join(WEEKDAYS) + r")", text)
+        ),
+        closing=bool(re.search(r"\bclose|closing\b", text)),
+        opening=bool(
+            re.search(r"\bopen(?:ing)?\b", text) and re.search(r"\bwhat time|when\b", text)
+        ),
+    )
+
+
+def _answer_hours(turn: Turn, *, now: bool, week: bool, closing: bool, opening: bool) -> None:
+    """Whether the store is open now, its week, or one day's hours (the day named, else
+    today); `closing`/`opening`: the question is about closing time, about opening time."""
+    store = turn.store
+    if now:
         local = store.local(turn.now)
         today = WEEKDAYS[local.weekday()]
         hours = store.hours_on(today)
@@ -53,9 +85,7 @@ def ask_hours(turn: Turn) -> None:
             nxt = _next_opening(turn)
             turn.say(tr(turn, "No, we're closed right now. {nxt}", nxt=nxt))
         return
-    if re.search(r"\b(week|hours|every day|weekdays|weekend)\b", text) and not re.search(
-        r"\b(today|tomorrow|" + "|".join(WEEKDAYS) + r")", text
-    ):
+    if week:
         turn.say(_week_hours(turn))
         return
     day, said = _day_asked(turn)
@@ -65,9 +95,9 @@ def ask_hours(turn: Turn) -> None:
         return
     opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
     closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
-    if re.search(r"\bclose|closing\b", text):
+    if closing:
         turn.say(tr(turn, "{said} we close at {closes}.", said=said, closes=closes))
-    elif re.search(r"\bopen(?:ing)?\b", text) and re.search(r"\bwhat time|when\b", text):
+    elif opening:
         turn.say(
             tr(
                 turn,

@@ -27,10 +27,21 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 @pytest.fixture(scope="module")
 def runner(assistant) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
-    """The transcript runner on the demo store by default, one per test module."""
+    """The transcript runner on the demo store by default, one per test module. Stores in
+    another language (a Korean store's transcripts) get that language's assistant, trained
+    if its data changed and loaded when the first such store comes."""
     from commerce.settings import get_settings
+    from dialogue.runtime import Assistant
+    from dialogue.training import train
 
-    catalog, store = get_settings().demo_store_files()
-    runner = Runner(assistant, default_catalog=catalog, default_store=store)
+    settings = get_settings()
+
+    def load_assistant(language: str) -> Assistant:
+        return Assistant.load(train(settings.models_dir, language=language, quiet=True))
+
+    catalog, store = settings.demo_store_files()
+    runner = Runner(
+        assistant, default_catalog=catalog, default_store=store, load_assistant=load_assistant
+    )
     yield runner
     runner.close()
