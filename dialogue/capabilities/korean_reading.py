@@ -59,3 +59,30 @@ def is_yes(text: str) -> bool:
 
 def is_no(text: str) -> bool:
     return bool(_NO.match(text.strip()))
+
+
+# A rating said alone: a number, "점" (points) optional, then at most a polite ending. The
+# bound native forms (한, 두, 세, 네) count only with 점: "네" alone is "yes".
+_RATING = re.compile(
+    r"^(?:음+|글쎄요?|그냥)?\s*(?P<number>\d+|[가-힣]+?)\s*(?P<points>점)?\s*"
+    r"(?:이요|요|입니다|이에요|예요|줄게요|드릴게요|드려요|이요\.?|만점)?[.!~]*$"
+)
+
+
+def rating(text: str) -> int | None:
+    """ "5점", "다섯 점이요", "오 점", "넷", "4" -> the score said; None when the words are
+    anything but a number (with 점 and a polite ending at most)."""
+    from dialogue.nlu.korean_mentions import BOUND_FORMS, native_number, sino_number
+
+    match = _RATING.match(text.strip())
+    if match is None:
+        return None
+    word = match["number"]
+    if word.isdigit():
+        return int(word)
+    if word in BOUND_FORMS and not match["points"]:
+        return None
+    native = native_number(word)
+    if native is not None:
+        return native
+    return sino_number(word) if match["points"] or len(word) > 1 else None

@@ -8,6 +8,7 @@ import re
 
 from commerce.csat import SCORES, record_rating
 from dialogue import language as lang
+from dialogue.capabilities import korean_reading
 from dialogue.capabilities.pending import AskRating
 from dialogue.capabilities.turns import Turn
 from dialogue.replies import N_, tr
@@ -50,8 +51,8 @@ def answer(turn: Turn, pending: AskRating) -> bool:
     """Records the rating when the words are one; True when the turn is done. Otherwise the
     question is dropped (asked once, never again) and the caller handles the turn."""
     turn.set_pending(None)
-    score = rating_in(turn.text)
-    if score is None:
+    score = korean_reading.rating(turn.text) if turn.language == "ko" else rating_in(turn.text)
+    if score not in SCORES:
         return False
     record_rating(turn.session, customer_id=turn.customer_id, score=score,
                   order_id=pending.order_id, at=turn.now)  # fmt: skip

@@ -158,7 +158,9 @@ class KoreanWording(EnglishWording):
         if not defaults:
             return phrase
         # Why: the shopper did not choose these; saying them once lets them object.
-        return korean.attach_particles(f"{phrase}, 기본 {' '.join(defaults)}으로(로)")
+        # In brackets: a particle the template puts after the phrase then follows a noun
+        # ("한 잔(기본: 따뜻한)을"), never a stacked "으로를".
+        return f"{phrase}(기본: {', '.join(defaults)})"
 
     def describe_lines(self, lines: Sequence[ItemLine], *, say_defaults: bool = False) -> list[str]:
         return [

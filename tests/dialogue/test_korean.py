@@ -157,7 +157,11 @@ def test_korean_item_wording() -> None:
     # A default the shopper did not choose is said once, when the item is added.
     assert wording.describe_added(
         1, "라떼", "cup", {"사이즈": "스몰"}, groups, {"사이즈": "스몰"}
-    ) == ("라떼 한 잔, 기본 스몰로")
+    ) == ("라떼 한 잔(기본: 스몰)")
+    added = render(
+        "ko", "Added {join_items}.", join_items=wording.join_items(["라떼 한 잔(기본: 스몰)"])
+    )
+    assert added == "라떼 한 잔(기본: 스몰)을 담았어요."
     assert wording.weekday("monday") == "월요일"
     assert wording.month_day(date(2026, 10, 3)) == "시월 삼일"
     assert wording.minutes_number(30) == "삼십"

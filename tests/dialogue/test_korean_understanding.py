@@ -175,3 +175,12 @@ def test_every_language_with_a_project_trains_into_its_own_folder(tmp_path: Any)
     assert "korean_mentions.py" in [p.name for p in training.component_files("ko")]
     with pytest.raises(ValueError, match="no dialogue project for language 'xx'"):
         training.check_language("xx")
+
+
+@pytest.mark.parametrize(
+    ("said", "score"),
+    [("5점", 5), ("다섯 점이요", 5), ("오 점", 5), ("넷", 4), ("4", 4), ("세 점", 3),
+     ("삼점이요", 3), ("5점 줄게요", 5), ("네", None), ("두 개 더 주세요", None), ("우유", None)],
+)  # fmt: skip
+def test_a_korean_rating_is_a_number_said_alone(said: str, score: int | None) -> None:
+    assert korean_reading.rating(said) == score
