@@ -52,7 +52,7 @@ def answer(turn: Turn, pending: AskRating) -> bool:
     question is dropped (asked once, never again) and the caller handles the turn."""
     turn.set_pending(None)
     score = korean_reading.rating(turn.text) if turn.language == "ko" else rating_in(turn.text)
-    if score not in SCORES:
+    if score is None or score not in SCORES:
         return False
     record_rating(turn.session, customer_id=turn.customer_id, score=score,
                   order_id=pending.order_id, at=turn.now)  # fmt: skip
