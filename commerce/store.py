@@ -154,6 +154,10 @@ def parse_faq(raw: Any) -> list[FaqEntry]:
     return entries
 
 
+# Languages the assistant can speak (replies in dialogue/replies/<language>.yaml).
+STORE_LANGUAGES = ("en", "ko")
+
+
 class StoreFacts(BaseModel):
     name: str
     assistant_name: str = "the assistant"
@@ -161,6 +165,8 @@ class StoreFacts(BaseModel):
     phone: str = ""
     timezone: str = "UTC"
     currency: str = "USD"
+    # The language the assistant speaks with shoppers (dialogue.replies.LANGUAGES).
+    language: str = "en"
     hours: dict[str, str] = {}
     fulfilment: Fulfilment = Fulfilment()
     returns: str = ""
@@ -187,6 +193,16 @@ class StoreFacts(BaseModel):
         if not re.fullmatch(r"[A-Za-z]{3}", value):
             raise ValueError("currency must be a three-letter code like USD")
         return value.upper()
+
+    @validator("language")
+    def _known_language(cls, value: str) -> str:  # noqa: N805
+        code = value.strip().lower()
+        if code not in STORE_LANGUAGES:
+            raise ValueError(
+                f"language must be one of {', '.join(STORE_LANGUAGES)} (en English, ko Korean), "
+                f"got {value!r}"
+            )
+        return code
 
     @validator("hours")
     def _valid_hours(cls, value: dict[str, str]) -> dict[str, str]:  # noqa: N805

@@ -22,11 +22,14 @@ class VoiceParts:
     """The speech engines, loaded once: Vosk with the store's vocabulary, and pyttsx3."""
 
     def __init__(self, settings: Any, store: Any) -> None:
+        from dialogue.vocabulary import store_language
         from voice.stt import SttError, VoskEngine, find_model
-        from voice.tts import Synthesizer, TtsSettings
+        from voice.tts import Synthesizer, TtsSettings, voice_for_language
 
+        with store.sessions() as session:
+            self.language = store_language(session)
         try:
-            model_dir = find_model(settings.vosk_model, settings.models_dir)
+            model_dir = find_model(settings.vosk_model, settings.models_dir, self.language)
             self.engine = VoskEngine(model_dir, endpoint_silence_ms=settings.endpoint_silence_ms)
         except SttError as exc:
             raise CliError(exc.message) from None
@@ -34,14 +37,13 @@ class VoiceParts:
         self.wake_phrase = settings.wake_phrase
         self.catalog_version = -1
         self.report = self.refresh_vocabulary()
-        self.tts = Synthesizer(
-            TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume)
-        )
+        voice = settings.tts_voice or voice_for_language(self.language)
+        self.tts = Synthesizer(TtsSettings(voice, settings.tts_rate, settings.tts_volume))
 
     def refresh_vocabulary(self) -> Any:
         """Rebuilds the recognition vocabulary when the catalog changed; None otherwise."""
         from commerce.store import get_store_facts
-        from dialogue.vocabulary import catalog_version, store_vocabulary
+        from dialogue.vocabulary import catalog_version, splits_words, store_vocabulary
 
         with self.store.sessions() as session:
             version = catalog_version(session)
@@ -51,7 +53,7 @@ class VoiceParts:
                 self.wake_phrase = f"hey {get_store_facts(session).assistant_name.lower()}"
             phrases = store_vocabulary(session, wake_phrase=self.wake_phrase)
         self.catalog_version = version
-        return self.engine.set_vocabulary(phrases)
+        return self.engine.set_vocabulary(phrases, split_unknown=splits_words(self.language))
 
     async def keep_vocabulary_fresh(self, every_s: float = 5.0) -> None:
         import asyncio
