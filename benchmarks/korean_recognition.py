@@ -58,6 +58,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", type=Path, help="transcript folders")
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
+    parser.add_argument("--rate", type=int, default=None, help="TTS words per minute")
     parser.add_argument(
         "--no-split", action="store_true", help="without spelling unknown words with pieces"
     )
@@ -81,7 +82,7 @@ def main() -> int:
     engine = VoskEngine(find_model(None, ROOT / "models", language))
     split = splits_words(language) and not args.no_split
     report = engine.set_vocabulary(phrases, split_unknown=split)
-    tts = Synthesizer(TtsSettings(voice=voice_for_language(language)))
+    tts = Synthesizer(TtsSettings(voice=voice_for_language(language), rate_wpm=args.rate))
     print(
         f"{len(lines)} lines; grammar of {len(phrases)} phrases, {report.words} words, "
         f"{len(report.pieces)} spelt with pieces, {len(report.missing)} unknown"

@@ -36,6 +36,7 @@ class VoiceParts:
         self.store = store
         self.wake_phrase = settings.wake_phrase
         self.catalog_version = -1
+        self.unknown_catalog_words: list[str] = []
         self.report = self.refresh_vocabulary()
         voice = settings.tts_voice or voice_for_language(self.language)
         self.tts = Synthesizer(TtsSettings(voice, settings.tts_rate, settings.tts_volume))
@@ -43,7 +44,13 @@ class VoiceParts:
     def refresh_vocabulary(self) -> Any:
         """Rebuilds the recognition vocabulary when the catalog changed; None otherwise."""
         from commerce.store import get_store_facts
-        from dialogue.vocabulary import catalog_version, splits_words, store_vocabulary
+        from dialogue.vocabulary import (
+            catalog_phrases,
+            catalog_version,
+            splits_words,
+            store_vocabulary,
+        )
+        from voice.stt import vocabulary_words
 
         with self.store.sessions() as session:
             version = catalog_version(session)
@@ -52,8 +59,12 @@ class VoiceParts:
             if not self.wake_phrase:
                 self.wake_phrase = f"hey {get_store_facts(session).assistant_name.lower()}"
             phrases = store_vocabulary(session, wake_phrase=self.wake_phrase)
+            catalog_words = vocabulary_words(catalog_phrases(session))
         self.catalog_version = version
-        return self.engine.set_vocabulary(phrases, split_unknown=splits_words(self.language))
+        report = self.engine.set_vocabulary(phrases, split_unknown=splits_words(self.language))
+        # What staff can fix: catalog words the model lacks, whole (`voxcart doctor` lists them).
+        self.unknown_catalog_words = [w for w in catalog_words if not self.engine.knows(w)]
+        return report
 
     async def keep_vocabulary_fresh(self, every_s: float = 5.0) -> None:
         import asyncio

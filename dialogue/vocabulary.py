@@ -29,11 +29,23 @@ KOREAN_ASSISTANT_PHRASES = (
     "몇 시", "영업", "지난번", "같은 걸로", "다시",
 )  # fmt: skip
 # Particles a shopper attaches to a catalog word ("우유를", "라떼랑"): with them the
-# recogniser can join "우유 를" back into the eojeol the shopper said.
+# recogniser can join "우유 를" back into the eojeol the shopper said. (after a final
+# consonant, after a vowel); the same form after either.
 KOREAN_PARTICLES = (
-    "을", "를", "이", "가", "은", "는", "도", "만", "랑", "이랑", "하고", "와", "과",
-    "로", "으로", "요", "이요", "에", "의",
+    ("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로"), ("이랑", "랑"),
+    ("이요", "요"), ("도", "도"), ("만", "만"), ("하고", "하고"), ("에", "에"), ("의", "의"),
 )  # fmt: skip
+
+
+def with_particles(word: str) -> list[str]:
+    """A Hangul word with each particle in the form its last syllable takes."""
+    last = ord(word[-1]) - 0xAC00 if word else -1
+    if not 0 <= last < 11172:
+        return []
+    final = last % 28 != 0
+    return [word + (consonant if final else vowel) for consonant, vowel in KOREAN_PARTICLES]
+
+
 # NLU examples write "product", "option" and "number" where catalog words go.
 _PLACEHOLDER = re.compile(r"\b(?:product|option|number)", flags=re.IGNORECASE)
 
@@ -83,7 +95,7 @@ def store_vocabulary(session: Session, *, wake_phrase: str | None = None) -> lis
         phrases.setdefault(phrase, None)
         if store.language == "ko":
             # Only the last word of a phrase carries the particle ("귀리 우유로").
-            phrases.update(dict.fromkeys(phrase + particle for particle in KOREAN_PARTICLES))
+            phrases.update(dict.fromkeys(with_particles(phrase)))
     phrases.setdefault(store.assistant_name.lower(), None)
     if wake_phrase:
         phrases.setdefault(wake_phrase.lower(), None)

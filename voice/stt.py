@@ -135,7 +135,7 @@ def vocabulary_words(phrases: Iterable[str]) -> list[str]:
 
 
 # A word split into more pieces than this is spelt out syllable by syllable, not recognised.
-MAX_PIECES = 3
+MAX_PIECES = 2
 
 
 def known_pieces(word: str, knows: Callable[[str], bool]) -> list[str] | None:
