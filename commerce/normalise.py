@@ -30,7 +30,25 @@ def singular(token: str) -> str:
     return token
 
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Hangul syllables are words of their own: Korean catalog text keeps them (ASCII folding
+# would drop them), everything else is folded to ASCII as before.
+_HANGUL_RUN = re.compile(r"([\uac00-\ud7a3]+)")
+_NON_WORD = re.compile(r"[^a-z0-9\uac00-\ud7a3]+")
+
+
+def _ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def folded(text: str) -> str:
+    """Lower case without accents; Hangul syllables kept as they are (NFC)."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFC", text)
+    if not _HANGUL_RUN.search(text):
+        return _ascii_fold(text).lower()
+    parts = _HANGUL_RUN.split(text)  # odd positions are the Hangul runs
+    return "".join(p if i % 2 else _ascii_fold(p) for i, p in enumerate(parts)).lower()
 
 
 # Option values count in these: "8 pack", "2% milk" ("2 percent"), "9v" ("9 v").
@@ -42,7 +60,7 @@ def tokens(text: str, *, keep_numbers: bool = False) -> list[str]:
     """Normalised tokens: lower case, accents and punctuation gone, singular, no filler.
     Numbers (and "%" as "percent", "9v" as "9 v") are kept only with `keep_numbers`, for
     option values: in a product name they are mostly sizes."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = folded(text)
     text = text.replace("&", " and ").replace("'", "")
     if keep_numbers:
         text = _NUMBER_UNIT.sub(r"\1 \2", text.replace("%", " percent "))

@@ -42,26 +42,42 @@ def assistant_routers(settings: Any, assistant: Any) -> list[Any]:
     return routers
 
 
-def dialogue_model(settings: Any, *, train_if_needed: bool = True) -> Path:
-    """The trained Rasa model, trained first when its data changed."""
+def store_language(store: Any) -> str:
+    """The language the store's assistant speaks (its store file's `language`)."""
+    from commerce.store import get_store_facts
+
+    with store.sessions() as session:
+        return get_store_facts(session).language
+
+
+def dialogue_model(settings: Any, *, language: str = "en", train_if_needed: bool = True) -> Path:
+    """The trained Rasa model of a language, trained first when its data changed."""
     from dialogue import training
 
+    try:
+        training.check_language(language)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     if train_if_needed:
-        return training.train(settings.models_dir, quiet=True)
-    model = training.latest_model(settings.models_dir)
+        return training.train(settings.models_dir, language=language, quiet=True)
+    model = training.latest_model(settings.models_dir, language)
     if model is None:
-        raise CliError("no trained dialogue model in models/rasa; run: voxcart train")
+        folder = training.models_folder(settings.models_dir, language)
+        raise CliError(
+            f"no trained dialogue model in {folder}; run: voxcart train --language {language}"
+        )
     return model
 
 
 def open_assistant(settings: Any, store: Any) -> Any:
-    """The assistant on this store, its conversations in the configured tracker store."""
+    """The assistant on this store in the store's language, its conversations in the
+    configured tracker store."""
     from dialogue import context
     from dialogue.conversation_locks import lock_store_for
     from dialogue.runtime import Assistant, tracker_store_for
 
     context.configure(store.sessions)
-    model = dialogue_model(settings)
+    model = dialogue_model(settings, language=store_language(store))
     tracker_store = tracker_store_for(settings.effective_database_url, settings.data_dir)
     return Assistant.load(
         model, tracker_store=tracker_store, lock_store=lock_store_for(settings.redis_url)
@@ -71,7 +87,14 @@ def open_assistant(settings: Any, store: Any) -> Any:
 def cmd_train(args: argparse.Namespace) -> int:
     from dialogue import training
 
-    training.train(settings_for(args).models_dir, force=args.force, quiet=args.quiet)
+    models_dir = settings_for(args).models_dir
+    if args.language:
+        try:
+            training.train(models_dir, language=args.language, force=args.force, quiet=args.quiet)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    else:
+        training.train_all(models_dir, force=args.force, quiet=args.quiet)
     return 0
 
 
@@ -95,12 +118,22 @@ def cmd_transcripts_run(args: argparse.Namespace, *, spoken_turns: SpokenTurnsFa
         raise CliError(str(exc)) from None
     if not files:
         raise CliError("no transcript files (*.yaml) found in " + " ".join(args.paths))
-    model = dialogue_model(settings)
-    print(f"loading the assistant ({model.name})...", file=sys.stderr, flush=True)
-    assistant = Assistant.load(model)
+
+    def load_assistant(language: str) -> Any:
+        model = dialogue_model(settings, language=language)
+        print(f"loading the assistant ({language}: {model.name})...", file=sys.stderr, flush=True)
+        return Assistant.load(model)
+
     catalog, store_file = settings.demo_store_files()
     speech = spoken_turns(settings) if args.audio else None
-    runner = Runner(assistant, default_catalog=catalog, default_store=store_file, speech=speech)
+    # Each language's assistant is loaded when the first store speaking it comes.
+    runner = Runner(
+        None,
+        default_catalog=catalog,
+        default_store=store_file,
+        speech=speech,
+        load_assistant=load_assistant,
+    )
     results: list[Result] = []
 
     async def run_all() -> None:
@@ -169,6 +202,9 @@ def add_commands(
     train = sub.add_parser("train", parents=[common], help="train the dialogue model if needed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     train.add_argument("--quiet", action="store_true", help="say nothing when up to date")
+    train.add_argument(
+        "--language", default=None, help="train only this language's model (default: every one)"
+    )
     train.set_defaults(func=cmd_train)
 
     chat = sub.add_parser("chat", parents=[common], help="talk to the assistant in the terminal")

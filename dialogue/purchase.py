@@ -29,13 +29,14 @@ from commerce.purchase_guard import (
 from dialogue import language as lang
 from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
 from dialogue.pin_privacy import MASK
+from dialogue.replies import N_, tr
 
 if TYPE_CHECKING:
     from dialogue.capabilities.turns import Turn
 
-PIN_PROMPT = "Please say your voice PIN."
-SPOKEN_OVER_YES = "I'll need your yes after I've finished reading the order. Shall I place it?"
-SPOKEN_OVER_PIN = f"I'll need your PIN after I've finished speaking. {PIN_PROMPT}"
+PIN_PROMPT = N_("Please say your voice PIN.")
+SPOKEN_OVER_YES = N_("I'll need your yes after I've finished reading the order. Shall I place it?")
+SPOKEN_OVER_PIN = N_("I'll need your PIN after I've finished speaking. Please say your voice PIN.")
 # Words that may come with the digits: "my pin is four eight two one please".
 PIN_FILLER = frozenset(
     "my the pin code number voice it's its it is um uh er erm ok okay so please thanks thank "
@@ -71,8 +72,15 @@ def _say_locked(turn: Turn, until: datetime) -> None:
     minutes = _minutes_until(turn, until)
     unit = "minute" if minutes == 1 else "minutes"
     turn.say(
-        "Purchasing is locked after three wrong PINs. You can try again in "
-        f"{lang.number_words(minutes)} {unit}. Your cart is still there."
+        tr(
+            turn,
+            (
+                "Purchasing is locked after three wrong PINs. You can try "
+                "again in {count} {unit}. Your cart is still there."
+            ),
+            count=turn.wording.number_words(minutes),
+            unit=unit,
+        )
     )
 
 
@@ -91,10 +99,18 @@ def hand_off_over_limit(turn: Turn, problem: SpendingLimitExceeded) -> None:
     """An order over a spending limit: a member of staff takes over instead of ordering."""
     from dialogue.capabilities.conversation import handoff
 
-    which = "per order" if problem.limit == "order" else "per day"
+    which = tr(turn, "per order") if problem.limit == "order" else tr(turn, "per day")
     turn.say(
-        f"That order is {turn.money(problem.total_cents)}, over your spending limit of "
-        f"{turn.money(problem.limit_cents)} {which}, so I can't place it myself."
+        tr(
+            turn,
+            (
+                "That order is {price}, over your spending limit of {price2} "
+                "{which}, so I can't place it myself."
+            ),
+            price=turn.money(problem.total_cents),
+            price2=turn.money(problem.limit_cents),
+            which=which,
+        )
     )
     handoff(turn, reason=f"order over the {'per-order' if problem.limit == 'order' else 'daily'} "
             "spending limit")  # fmt: skip
@@ -116,7 +132,9 @@ def before_placing(turn: Turn, pending: ConfirmCheckout) -> bool:
     now: the yes was heard over the reply, the order is over a limit, purchasing is locked, or
     the PIN has been asked for."""
     if turn.spoken_over_reply:
-        turn.say(SPOKEN_OVER_YES)  # the read-back stays pending: a later clear yes places it
+        turn.say(
+            tr(turn, SPOKEN_OVER_YES)
+        )  # the read-back stays pending: a later clear yes places it
         return True
     if over_spending_limit(turn, pending.total):
         return True
@@ -124,7 +142,7 @@ def before_placing(turn: Turn, pending: ConfirmCheckout) -> bool:
         return True
     if has_pin(turn.session, customer_id=turn.customer_id):
         turn.set_pending(pending.asking_pin())
-        turn.say(PIN_PROMPT)
+        turn.say(tr(turn, PIN_PROMPT))
         return True
     return False
 
@@ -146,28 +164,45 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             return False
         if handler_name == "deny" or lang.is_no(normal):
             turn.set_pending(None)
-            turn.say("Okay, I haven't placed the order. Your cart is still there.")
+            turn.say(tr(turn, "Okay, I haven't placed the order. Your cart is still there."))
             return True
         if handler_name == "affirm" or lang.is_yes(normal):
             # A yes is not a PIN: it must never skip the prompt.
-            turn.say(f"I need your voice PIN to place the order. {PIN_PROMPT}")
+            turn.say(
+                tr(
+                    turn,
+                    "I need your voice PIN to place the order. {pin_prompt}",
+                    pin_prompt=tr(turn, PIN_PROMPT),
+                )
+            )
             return True
         turn.set_pending(read_back)
         return False
     # From here on the words are a PIN: nothing later in this turn may repeat them.
     turn.text = MASK
     if turn.spoken_over_reply:
-        turn.say(SPOKEN_OVER_PIN)
+        turn.say(tr(turn, SPOKEN_OVER_PIN))
         return True
     if not re.fullmatch(r"[0-9]{4,8}", digits):
-        turn.say(f"A voice PIN is four to eight digits. {PIN_PROMPT}")
+        turn.say(
+            tr(
+                turn,
+                "A voice PIN is four to eight digits. {pin_prompt}",
+                pin_prompt=tr(turn, PIN_PROMPT),
+            )
+        )
         return True
     result = check_pin(turn.session, customer_id=turn.customer_id, pin=digits, now=turn.now)
     if result.status == "wrong":
         tries = "try" if result.tries_left == 1 else "tries"
         turn.say(
-            f"Sorry, that PIN isn't right. You have {lang.number_words(result.tries_left)} "
-            f"{tries} left. {PIN_PROMPT}"
+            tr(
+                turn,
+                ("Sorry, that PIN isn't right. You have {count} {tries} left. {pin_prompt}"),
+                count=turn.wording.number_words(result.tries_left),
+                tries=tries,
+                pin_prompt=tr(turn, PIN_PROMPT),
+            )
         )
         return True
     if result.status == "locked":
@@ -177,9 +212,16 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
             _say_locked(turn, result.locked_until)  # the lock was already on
         else:
             turn.say(
-                f"Sorry, that PIN isn't right either. After {lang.number_words(MAX_PIN_FAILURES)} "
-                f"wrong PINs, purchasing is locked for {lang.number_words(minutes)} minutes. "
-                "Your cart is still there."
+                tr(
+                    turn,
+                    (
+                        "Sorry, that PIN isn't right either. After {count} wrong "
+                        "PINs, purchasing is locked for {count2} minutes. Your cart "
+                        "is still there."
+                    ),
+                    count=turn.wording.number_words(MAX_PIN_FAILURES),
+                    count2=turn.wording.number_words(minutes),
+                )
             )
         return True
     # The right PIN (or none any more): place it, at the total that was read back.
@@ -201,7 +243,7 @@ def pin_turn(turn: Turn, handler_name: str) -> bool:
     except CommerceError as exc:
         turn.session.rollback()
         turn.set_pending(None)
-        turn.say(f"Sorry, {exc.message}.")
+        turn.say(tr(turn, "Sorry, {message}.", message=exc.message))
         handled = True
     if handled:
         turn.set("misunderstood", 0.0)

@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -235,14 +236,21 @@ class StoreFactory:
 
 
 class Runner:
+    """Runs transcripts on fresh stores. One process serves one language, but a run may meet
+    stores of several: `assistant` answers English stores, `load_assistant(language)` loads
+    the assistant of any other language once, when a store of that language first comes."""
+
     def __init__(
         self,
-        assistant: Any,
+        assistant: Any | None,
         *,
         default_catalog: Path,
         default_store: Path,
         speech: SpokenTurns | None = None,
+        load_assistant: Callable[[str], Any] | None = None,
     ) -> None:
+        self.assistants: dict[str, Any] = {} if assistant is None else {"en": assistant}
+        self.load_assistant = load_assistant
         self.assistant = assistant
         self.speech = speech
         self.default_catalog = default_catalog
@@ -253,6 +261,13 @@ class Runner:
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def assistant_for(self, language: str) -> Any:
+        if language not in self.assistants:
+            if self.load_assistant is None:
+                raise TranscriptError(f"no assistant for the store's language {language!r}")
+            self.assistants[language] = self.load_assistant(language)
+        return self.assistants[language]
 
     async def run(self, transcript: Transcript) -> Result:
         from sqlalchemy import select
@@ -265,6 +280,7 @@ class Runner:
         from commerce.models import Order, Product
         from commerce.purchase_guard import set_pin
         from commerce.service import open_store
+        from commerce.store import get_store_facts
         from dialogue import context
 
         data = transcript.data
@@ -289,6 +305,7 @@ class Runner:
             customer_id = str(customer["id"])
             refs: dict[str, int] = {}
             with store.sessions() as session:
+                self.assistant = self.assistant_for(get_store_facts(session).language)
                 ensure_customer(
                     session, customer_id=customer_id, name=str(customer.get("name") or customer_id)
                 )

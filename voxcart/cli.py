@@ -88,8 +88,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers != 1:
         from voxcart.workers import NotShareable, serve_workers
 
+        language = dialogue_cli.store_language(store)
         store.close()
-        model = None if args.no_assistant else lambda: dialogue_cli.dialogue_model(settings)
+        model = (
+            None
+            if args.no_assistant
+            else lambda: dialogue_cli.dialogue_model(settings, language=language)
+        )
         host, port = args.host or settings.host, args.port or settings.port
         try:
             serve_workers(settings, host=host, port=port, workers=args.workers, model=model)
@@ -147,11 +152,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         return 1
     from dialogue import training
 
-    current = training.model_path(settings.models_dir)
+    language = dialogue_cli.store_language(store)
+    current = training.model_path(settings.models_dir, language)
     line(
         current.is_file(),
         "dialogue model",
-        current.name if current.is_file() else "missing or stale: run voxcart train",
+        f"{current.name} ({language})"
+        if current.is_file()
+        else f"missing or stale: run voxcart train --language {language}",
     )
     try:
         parts = device_cli.VoiceParts(settings, store)

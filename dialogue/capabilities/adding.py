@@ -31,6 +31,8 @@ from dialogue.capabilities.turns import (
     resolve_among,
 )
 from dialogue.entity_items import clear_products, entity_requests
+from dialogue.korean_entity_items import korean_entity_requests
+from dialogue.replies import tr
 
 
 def alternative_to(turn: Turn, product: Product) -> Product | None:
@@ -60,17 +62,25 @@ def add_product(
     problems: list[str],
 ) -> bool:
     if not product.active or product.stock <= 0:
-        name = lang.spoken_name(product.name)
-        message = f"Sorry, {name} {lang.is_are(name)} out of stock right now"
+        name = turn.wording.spoken_name(product.name)
+        message = tr(
+            turn,
+            "Sorry, {name} {is_are} out of stock right now",
+            name=name,
+            is_are=turn.wording.is_are(name),
+        )
         alternative = alternative_to(turn, product)
         if alternative is not None:
-            thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
-            message += (
-                f". We do have {thing}, {turn.money(alternative.price_cents)}. Would you like that?"
+            thing = turn.wording.quantity_phrase(1, alternative.name, alternative.unit)
+            message += tr(
+                turn,
+                ". We do have {thing}, {price}. Would you like that?",
+                thing=thing,
+                price=turn.money(alternative.price_cents),
             )
             turn.set_pending(SuggestProduct(sku=alternative.sku, quantity=quantity))
         else:
-            message += "."
+            message += tr(turn, ".")
         problems.append(message)
         return False
     try:
@@ -87,20 +97,28 @@ def add_product(
         left = exc.available - (exc.requested - quantity)
         if left > 0:
             problems.append(
-                f"We only have {lang.number_words(exc.available)} "
-                f"{lang.spoken_name(product.name)} in stock, so I can add up to "
-                f"{lang.number_words(left)} more."
+                tr(
+                    turn,
+                    ("We only have {count} {name} in stock, so I can add up to {count2} more."),
+                    count=turn.wording.number_words(exc.available),
+                    name=turn.wording.spoken_name(product.name),
+                    count2=turn.wording.number_words(left),
+                )
             )
         else:
             problems.append(
-                f"Your cart already has all the {lang.spoken_name(product.name)} we have."
+                tr(
+                    turn,
+                    "Your cart already has all the {name} we have.",
+                    name=turn.wording.spoken_name(product.name),
+                )
             )
         return False
     except InvalidOption as exc:
         problems.append(exc.message + ".")
         return False
     # Options not said take the defaults; the reply states those a shopper must know, once.
-    said = wording.describe_added(quantity, product.name, product.unit, item.options,
+    said = turn.wording.describe_added(quantity, product.name, product.unit, item.options,
                                   product.option_groups(), item.assumed_options)  # fmt: skip
     added.append(said)
     turn.set("last_item", {"sku": product.sku, "options": item.options, "quantity": item.quantity})
@@ -157,7 +175,8 @@ def add_items(
     if from_words and clear_products(turn.entities):
         # Products the NLU named, each clearly: the items are read from where the products,
         # options and quantities are, not from the words split at "and" and commas.
-        requests = entity_requests(item_entities.options_said_as_products(turn), turn.text)
+        read = korean_entity_requests if turn.language == "ko" else entity_requests
+        requests = read(item_entities.options_said_as_products(turn), turn.text)
     if not requests:
         conversation.not_understood(turn)
         return
@@ -165,7 +184,9 @@ def add_items(
     if all(r.in_all and r.sku in cart.quantities for r in requests):
         # "and I only need one bucket": how many of what is in the cart, in all.
         for request in requests:
-            cart_edits.apply_change(turn, cart, request.sku, lang.number_words(request.quantity))
+            cart_edits.apply_change(
+                turn, cart, request.sku, turn.wording.number_words(request.quantity)
+            )
             cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
         return
     added = [] if added is None else added
@@ -183,7 +204,7 @@ def add_items(
         if not request.mention:
             last = turn.slot("last_item")
             if not last:
-                problems.append("Sorry, which product would you like more of?")
+                problems.append(tr(turn, "Sorry, which product would you like more of?"))
                 continue
             product = product_by_sku(turn, last["sku"])
             if add_product(turn, product, request.quantity, last["options"], added, problems):
@@ -215,7 +236,9 @@ def add_items(
                 )
                 turn.set("last_item", {**last, "options": item.options})
                 changed.append(
-                    describe_item(product_by_sku(turn, last["sku"]), item.quantity, item.options)
+                    describe_item(
+                        turn, product_by_sku(turn, last["sku"]), item.quantity, item.options
+                    )
                 )
                 continue
             if (
@@ -227,7 +250,13 @@ def add_items(
             ):
                 conversation.not_understood(turn)  # "i want to fly to the moon" is not an order
                 return
-            problems.append(f"Sorry, I couldn't find {request.mention} in our catalog.")
+            problems.append(
+                tr(
+                    turn,
+                    "Sorry, I couldn't find {mention} in our catalog.",
+                    mention=request.mention,
+                )
+            )
             continue
         following = requests[position + 1] if position + 1 < len(requests) else None
         narrowed = (
@@ -250,7 +279,14 @@ def add_items(
                 )
             )
             say_added(turn, added, problems, end="", changed=changed)
-            turn.say(f"Which {request.mention} would you like: {candidates_text(turn, skus)}?")
+            turn.say(
+                tr(
+                    turn,
+                    "Which {mention} would you like: {choices}?",
+                    mention=request.mention,
+                    choices=candidates_text(turn, skus),
+                )
+            )
             return
         best = choice.best
         product = product_by_sku(turn, best.sku)
@@ -334,7 +370,7 @@ def base_description(turn: Turn, base: dict) -> str:
             parts[same] = (parts[same][0] + quantity, options)
     lines = [wording.ItemLine(q, product.name, product.unit, o, product.option_groups())
              for q, o in parts]  # fmt: skip
-    return lang.join_words(wording.describe_lines(lines, say_defaults=True))
+    return turn.wording.join_words(turn.wording.describe_lines(lines, say_defaults=True))
 
 
 def say_added(
@@ -346,12 +382,12 @@ def say_added(
 ) -> None:
     parts = []
     if changed:
-        parts.append(f"Okay, changed to {lang.join_words(changed)}.")
+        parts.append(tr(turn, "Okay, changed to {items}.", items=turn.wording.join_words(changed)))
     if added:
-        parts.append(f"Added {wording.join_items(added)}.")
+        parts.append(tr(turn, "Added {join_items}.", join_items=turn.wording.join_items(added)))
     parts.extend(problems)
     if end == "default" and (added or changed) and turn.pending is None:
-        parts.append("Anything else?")
+        parts.append(tr(turn, "Anything else?"))
     if parts:
         turn.say(" ".join(parts))
 
@@ -366,9 +402,11 @@ def choose(turn: Turn) -> None:
     if sku is None:
         if lang.is_no(turn.text):
             turn.set_pending(None)
-            turn.say("Okay, I'll leave that out. Anything else?")
+            turn.say(tr(turn, "Okay, I'll leave that out. Anything else?"))
             return
-        turn.say(f"Sorry, which one: {candidates_text(turn, pending.skus)}?")
+        turn.say(
+            tr(turn, "Sorry, which one: {choices}?", choices=candidates_text(turn, pending.skus))
+        )
         return
     turn.set_pending(None)
     product = product_by_sku(turn, sku)
@@ -384,16 +422,26 @@ def choose(turn: Turn) -> None:
         if replaced == sku:
             carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=sku,
                                quantity=quantity)  # fmt: skip
-            turn.say(f"Okay, {describe_item(product, quantity)} now.")
+            turn.say(tr(turn, "Okay, {item} now.", item=describe_item(turn, product, quantity)))
             return
         old = product_by_sku(turn, replaced)
         carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=replaced)
         added: list[str] = []
         problems: list[str] = []
         if add_product(turn, product, quantity, options, added, problems):
-            turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+            turn.say(
+                tr(
+                    turn,
+                    "Okay, swapped {name} for {value}.",
+                    name=turn.wording.spoken_name(old.name),
+                    value=added[0],
+                )
+            )
         else:
-            turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
+            turn.say(
+                " ".join(problems)
+                + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
+            )
         return
     added = []
     problems = []

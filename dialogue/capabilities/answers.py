@@ -35,6 +35,7 @@ from dialogue.capabilities.turns import (
     product_by_sku,
     resolve_among,
 )
+from dialogue.replies import tr
 
 
 def affirm(turn: Turn) -> None:
@@ -68,7 +69,7 @@ def affirm(turn: Turn) -> None:
         carts.clear_cart(turn.session, customer_id=turn.customer_id)
         turn.set_pending(None)
         turn.set("last_item", None)
-        turn.say("Your cart is empty now.")
+        turn.say(tr(turn, "Your cart is empty now."))
     elif isinstance(pending, ConfirmCancel):
         turn.set_pending(None)
         try:
@@ -79,9 +80,9 @@ def affirm(turn: Turn) -> None:
                 changed_by=f"shopper:{turn.customer_id}",
             )
         except CommerceError as exc:
-            turn.say(f"Sorry, I couldn't cancel it: {exc.message}.")
+            turn.say(tr(turn, "Sorry, I couldn't cancel it: {message}.", message=exc.message))
             return
-        turn.say(f"Order number {order.id} is cancelled.")
+        turn.say(tr(turn, "Order number {id} is cancelled.", id=order.id))
     elif isinstance(pending, SuggestProduct):
         turn.set_pending(None)
         added: list[str] = []
@@ -99,7 +100,7 @@ def affirm(turn: Turn) -> None:
     elif product_words.names_products(turn) and may_redirect(turn):
         adding.add_items(turn)  # the classifier's guess for "fifty toothbrush heads please"
     else:
-        turn.say("Okay. What can I get you?")
+        turn.say(tr(turn, "Okay. What can I get you?"))
 
 
 REFUSAL = re.compile(
@@ -219,14 +220,14 @@ def deny(turn: Turn) -> None:
         return
     turn.set_pending(None)
     if kind == "confirm_checkout":
-        turn.say("Okay, I haven't placed the order. Your cart is still there.")
+        turn.say(tr(turn, "Okay, I haven't placed the order. Your cart is still there."))
     elif kind == "confirm_empty":
-        turn.say("Okay, I'll keep your cart as it is.")
+        turn.say(tr(turn, "Okay, I'll keep your cart as it is."))
     elif kind == "confirm_cancel":
-        turn.say("Okay, your order stays as it is.")
+        turn.say(tr(turn, "Okay, your order stays as it is."))
     elif kind == "choose_product":
-        turn.say("Okay, I'll leave that out. Anything else?")
+        turn.say(tr(turn, "Okay, I'll leave that out. Anything else?"))
     elif kind == "suggest":
-        turn.say("No problem. Anything else?")
+        turn.say(tr(turn, "No problem. Anything else?"))
     else:
-        turn.say("Okay. Anything else I can help with?")
+        turn.say(tr(turn, "Okay. Anything else I can help with?"))

@@ -22,6 +22,7 @@ from dialogue.capabilities.turns import (
     may_redirect,
     product_by_sku,
 )
+from dialogue.replies import tr
 
 CORRECTION_LEAD = re.compile(
     r"^(?:(?:no|nope|sorry|actually|oops|wait|oh|hmm|um|uh|ah|hang on|hold on|ok|okay|so|and|"
@@ -171,15 +172,20 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                 and not number
                 and (not choice.best.options)
             ):
-                turn.say(f"You have {describe_item(product, have, line.options)}. "
-                         "What would you like to change?")  # fmt: skip
+                turn.say(
+                    tr(
+                        turn,
+                        "You have {item}. What would you like to change?",
+                        item=describe_item(turn, product, have, line.options),
+                    )
+                )
                 return
             if choice.best is not None and choice.best.sku == target_sku and choice.best.options:
                 options = choice.best.options  # "make it a large latte"
             elif choice.best is not None and choice.best.sku != target_sku:
                 if number and choice.best.sku in cart.quantities:
                     # "make that three bags of rice": the rice already in the cart changes.
-                    apply_change(turn, cart, choice.best.sku, lang.number_words(number))
+                    apply_change(turn, cart, choice.best.sku, turn.wording.number_words(number))
                     return
                 _swap(turn, product, choice.best, number or have)
                 return
@@ -188,11 +194,23 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                 turn.set_pending(
                     ChooseProduct(skus=skus, quantity=number or have, replace=product.sku)
                 )
-                turn.say(f"Which one do you mean: {candidates_text(turn, skus)}?")
+                turn.say(
+                    tr(
+                        turn,
+                        "Which one do you mean: {choices}?",
+                        choices=candidates_text(turn, skus),
+                    )
+                )
                 return
             elif choice.best is None:
-                turn.say(f"Sorry, I couldn't find {remainder}. You still have "
-                         f"{describe_item(product, have, line.options)}.")  # fmt: skip
+                turn.say(
+                    tr(
+                        turn,
+                        "Sorry, I couldn't find {remainder}. You still have {item}.",
+                        remainder=remainder,
+                        item=describe_item(turn, product, have, line.options),
+                    )
+                )
                 return
         if (
             options
@@ -210,13 +228,15 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             except OutOfStock:
                 carts.set_quantity(turn.session, customer_id=turn.customer_id, sku=product.sku,
                                    quantity=line.quantity, options=line.options)  # fmt: skip
-                turn.say("Sorry, we don't have enough of those.")
+                turn.say(tr(turn, "Sorry, we don't have enough of those."))
                 return
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": number})  # fmt: skip
             split = [(product.sku, number, item.options),
                      (product.sku, line.quantity - number, line.options)]  # fmt: skip
-            turn.say(f"Okay, {lang.join_words(item_lines(turn, split))}.")
+            turn.say(
+                tr(turn, "Okay, {items}.", items=turn.wording.join_words(item_lines(turn, split)))
+            )
             return
         if options:
             item = carts.change_options(
@@ -234,11 +254,23 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                     )
                     quantity = number  # fmt: skip
                 except OutOfStock as exc:
-                    turn.say(f"Sorry, we only have {lang.number_words(exc.available)} "
-                             f"{lang.spoken_name(product.name)}.")  # fmt: skip
+                    turn.say(
+                        tr(
+                            turn,
+                            "Sorry, we only have {count} {name}.",
+                            count=turn.wording.number_words(exc.available),
+                            name=turn.wording.spoken_name(product.name),
+                        )
+                    )
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": quantity})  # fmt: skip
-            turn.say(f"Okay, changed to {describe_item(product, quantity, item.options)}.")
+            turn.say(
+                tr(
+                    turn,
+                    "Okay, changed to {item}.",
+                    item=describe_item(turn, product, quantity, item.options),
+                )
+            )
             return
     if not number:
         conversation.not_understood(turn)
@@ -249,12 +281,16 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
         )
     except OutOfStock as exc:
         turn.say(
-            f"Sorry, we only have {lang.number_words(exc.available)} "
-            f"{lang.spoken_name(product.name)}."
+            tr(
+                turn,
+                "Sorry, we only have {count} {name}.",
+                count=turn.wording.number_words(exc.available),
+                name=turn.wording.spoken_name(product.name),
+            )
         )
         return
     turn.set("last_item", {"sku": product.sku, "options": line.options, "quantity": number})
-    turn.say(f"Okay, {describe_item(product, number, line.options)} now.")
+    turn.say(tr(turn, "Okay, {item} now.", item=describe_item(turn, product, number, line.options)))
 
 
 def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
@@ -265,9 +301,19 @@ def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
     if adding.add_product(
         turn, product_by_sku(turn, new.sku), quantity, new.options, added, problems
     ):
-        turn.say(f"Okay, swapped {lang.spoken_name(old.name)} for {added[0]}.")
+        turn.say(
+            tr(
+                turn,
+                "Okay, swapped {name} for {value}.",
+                name=turn.wording.spoken_name(old.name),
+                value=added[0],
+            )
+        )
     else:
-        turn.say(" ".join(problems) + f" I've taken {lang.spoken_name(old.name)} out.")
+        turn.say(
+            " ".join(problems)
+            + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
+        )
 
 
 def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:
@@ -277,7 +323,7 @@ def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:
 def remove_item(turn: Turn) -> None:
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     if not cart.items:
-        turn.say("Your cart is already empty.")
+        turn.say(tr(turn, "Your cart is already empty."))
         return
     body = lang.normalise(turn.text)
     body = re.sub(
@@ -302,7 +348,7 @@ def remove_item(turn: Turn) -> None:
     else:
         sku = cart_target(turn, mention, skus, strict=False)
     if sku is None:
-        turn.say(f"Sorry, I don't see {mention} in your cart.")
+        turn.say(tr(turn, "Sorry, I don't see {mention} in your cart.", mention=mention))
         return
     product = product_by_sku(turn, sku)
     have = cart.quantities[sku]
@@ -321,15 +367,28 @@ def remove_item(turn: Turn) -> None:
             for i in carts.get_cart(turn.session, customer_id=turn.customer_id).items
             if i.sku == sku
         ])  # fmt: skip
-        turn.say(f"Okay, {lang.join_words(remaining)} left in your cart.")
+        turn.say(
+            tr(turn, "Okay, {items} left in your cart.", items=turn.wording.join_words(remaining))
+        )
         return
     carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=sku)
     last = turn.slot("last_item")
     if last and last["sku"] == sku:
         turn.set("last_item", None)
     summary, _ = cart_summary(turn)
-    then = f" You still have {summary}." if summary else " Your cart is now empty."
-    turn.say(f"Removed the {lang.spoken_name(product.name)}.{then}")
+    then = (
+        tr(turn, " You still have {summary}.", summary=summary)
+        if summary
+        else tr(turn, " Your cart is now empty.")
+    )
+    turn.say(
+        tr(
+            turn,
+            "Removed the {name}.{then}",
+            name=turn.wording.spoken_name(product.name),
+            then=then,
+        )
+    )
 
 
 CART_CUE = re.compile(
@@ -346,9 +405,16 @@ def view_cart(turn: Turn) -> None:
         return
     summary, subtotal = cart_summary(turn)
     if not summary:
-        turn.say("Your cart is empty. What would you like?")
+        turn.say(tr(turn, "Your cart is empty. What would you like?"))
         return
-    turn.say(f"You have {summary}. That comes to {turn.money(subtotal)}.")
+    turn.say(
+        tr(
+            turn,
+            "You have {summary}. That comes to {price}.",
+            summary=summary,
+            price=turn.money(subtotal),
+        )
+    )
 
 
 EMPTY_WORDS = re.compile(
@@ -365,7 +431,13 @@ def empty_cart(turn: Turn) -> None:
             return
     summary, _ = cart_summary(turn)
     if not summary:
-        turn.say("Your cart is already empty.")
+        turn.say(tr(turn, "Your cart is already empty."))
         return
     turn.set_pending(ConfirmEmpty())
-    turn.say(f"You have {summary}. Shall I empty your cart? Please say yes or no.")
+    turn.say(
+        tr(
+            turn,
+            ("You have {summary}. Shall I empty your cart? Please say yes or no."),
+            summary=summary,
+        )
+    )

@@ -15,6 +15,7 @@ from commerce import cart as carts
 from commerce.models import CartLine
 from dialogue.capabilities.pending import ConfirmKeepCart
 from dialogue.capabilities.turns import Turn, cart_summary
+from dialogue.replies import tr
 
 LEFT_FOR = timedelta(days=1)
 
@@ -64,18 +65,25 @@ def mention(turn: Turn, left: LeftCart | None, handler_name: str) -> None:
         return
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     them = "them" if sum(item.quantity for item in cart.items) > 1 else "it"
-    turn.say(f"You still have {items} in your cart; shall I keep {them}?")
+    turn.say(
+        tr(
+            turn,
+            "You still have {items} in your cart; shall I keep {them}?",
+            items=items,
+            them=them,
+        )
+    )
     turn.set("cart_reminded", left.last_added)
     turn.set_pending(ConfirmKeepCart())
 
 
 def keep(turn: Turn) -> None:
     turn.set_pending(None)
-    turn.say("Okay, your cart stays as it is. What else can I get you?")
+    turn.say(tr(turn, "Okay, your cart stays as it is. What else can I get you?"))
 
 
 def empty(turn: Turn) -> None:
     turn.set_pending(None)
     carts.clear_cart(turn.session, customer_id=turn.customer_id)
     turn.set("last_item", None)
-    turn.say("Okay, I've emptied your cart. What can I get you?")
+    turn.say(tr(turn, "Okay, I've emptied your cart. What can I get you?"))

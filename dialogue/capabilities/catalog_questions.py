@@ -11,7 +11,6 @@ from commerce import cart as carts
 from commerce.insights import best_sellers, bought_together
 from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
-from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities import adding, cart_edits, conversation, product_words, suggestion_limits
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
@@ -22,6 +21,11 @@ from dialogue.capabilities.turns import (
     product_by_sku,
 )
 from dialogue.entity_items import product_entities
+from dialogue.replies import tr
+
+# Why a product is suggested (which sentence suggests it).
+PEOPLE_OFTEN_GET = "bought together"
+HOW_ABOUT = "best seller"
 
 QUESTION_CUE = (
     r"\?|\b(?:how|what|what's|whats|which|who|why|when|where|is|are|does|do|did|can you tell|"
@@ -71,7 +75,7 @@ def product_info(turn: Turn) -> None:
     elif not mention:
         last = turn.slot("last_item")
         if not last:
-            turn.say("Which product would you like to know about?")
+            turn.say(tr(turn, "Which product would you like to know about?"))
             return
         candidates = [Candidate(last["sku"], "", 1.0)]
     else:
@@ -82,73 +86,133 @@ def product_info(turn: Turn) -> None:
         if set(tokens(mention)) & {"yourself", "you", "your", "yours", "u"} and may_redirect(turn):
             conversation.not_understood(turn)  # "tell me about yourself"
             return
-        turn.say(f"Sorry, we don't seem to have {mention}.")
+        turn.say(tr(turn, "Sorry, we don't seem to have {mention}.", mention=mention))
         return
     choice = pick(candidates)
     if choice.best is None:
         products = [product_by_sku(turn, c.sku) for c in choice.alternatives[:MAX_CHOICES]]
         listed = [
-            f"{lang.spoken_name(p.name)} at {turn.money(p.price_cents)}"
-            + ("" if p.stock > 0 else ", out of stock")
+            tr(
+                turn,
+                "{name} at {price}",
+                name=turn.wording.spoken_name(p.name),
+                price=turn.money(p.price_cents),
+            )
+            + ("" if p.stock > 0 else tr(turn, ", out of stock"))
             for p in products
         ]
         # "the second one, please" can follow.
         turn.set_pending(ChooseProduct(skus=[p.sku for p in products]))
-        turn.say(f"We have {lang.join_words(listed)}.")
+        turn.say(tr(turn, "We have {items}.", items=turn.wording.join_words(listed)))
         return
     product = product_by_sku(turn, choice.best.sku)
     # "Great, two of those": what was just asked about is what "those" means next.
     turn.set("last_item", {"sku": product.sku, "options": choice.best.options, "quantity": 0})
-    name = lang.spoken_name(product.name)
+    name = turn.wording.spoken_name(product.name)
     chosen = _valid_options(product, choice.best.options)
     price = turn.money(product.unit_price_for(carts.complete_options(product, chosen)[0]))
-    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    unit = turn.wording.per_unit(product.unit)
     asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
     asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
     asks_price = re.search(r"\b(how much|price|cost)\b", text)
     asks_options = re.search(
         r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b", text
     )
-    choices = options_text(product)
+    choices = options_text(turn, product)
     parts = []
     if asks_options and choices:
-        parts.append(f"The {name} comes in {choices}. It's {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "The {name} comes in {choices}. It's {price}{unit}.",
+                name=name,
+                choices=choices,
+                price=price,
+                unit=unit,
+            )
+        )
         parts.append(_price_changes(turn, product, chosen))
         if product.stock <= 0:
-            parts.append("It's out of stock right now, though.")
+            parts.append(tr(turn, "It's out of stock right now, though."))
     elif asks_stock and not asks_price:
         if product.stock > 0:
-            parts.append(f"Yes, the {name} {lang.is_are(name)} in stock, {price}{unit}.")
+            parts.append(
+                tr(
+                    turn,
+                    "Yes, the {name} {is_are} in stock, {price}{unit}.",
+                    name=name,
+                    is_are=turn.wording.is_are(name),
+                    price=price,
+                    unit=unit,
+                )
+            )
         else:
-            parts.append(f"Sorry, {name} {lang.is_are(name)} out of stock right now.")
+            parts.append(
+                tr(
+                    turn,
+                    "Sorry, {name} {is_are} out of stock right now.",
+                    name=name,
+                    is_are=turn.wording.is_are(name),
+                )
+            )
             alternative = adding.alternative_to(turn, product)
             if alternative is not None:
-                thing = lang.quantity_phrase(1, alternative.name, alternative.unit)
-                parts.append(f"We do have {thing}, {turn.money(alternative.price_cents)}.")
+                thing = turn.wording.quantity_phrase(1, alternative.name, alternative.unit)
+                parts.append(
+                    tr(
+                        turn,
+                        "We do have {thing}, {price}.",
+                        thing=thing,
+                        price=turn.money(alternative.price_cents),
+                    )
+                )
                 turn.set_pending(SuggestProduct(sku=alternative.sku))
-                parts.append("Would you like that instead?")
+                parts.append(tr(turn, "Would you like that instead?"))
     elif asks_what and not asks_price:
         description = product.description.rstrip(".")
         if description[:2].istitle() or description[:1].isupper() and description[1:2].islower():
             description = description[:1].lower() + description[1:]
-        parts.append(f"{name.capitalize()}: {description}.")
-        parts.append(f"It's {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "{capitalize}: {description}.",
+                capitalize=name.capitalize(),
+                description=description,
+            )
+        )
+        parts.append(tr(turn, "It's {price}{unit}.", price=price, unit=unit))
     elif product.option_price_changes():
         # "How much is a large latte?": the price with the options said (or the defaults of
         # the groups that change it), then what the other choices add.
         priced = {g: product.default_options()[g] for g in product.option_price_changes()}
-        thing = wording.describe_item(
+        thing = turn.wording.describe_item(
             1, product.name, product.unit, chosen or priced, product.option_groups(),
             say_defaults=True,
         )  # fmt: skip
-        parts.append(f"{thing[:1].upper()}{thing[1:]} is {price}.")
+        parts.append(
+            tr(
+                turn,
+                "{upper}{value} is {price}.",
+                upper=thing[:1].upper(),
+                value=thing[1:],
+                price=price,
+            )
+        )
         parts.append(_price_changes(turn, product, chosen))
     else:
-        parts.append(f"{name.capitalize()} is {price}{unit}.")
+        parts.append(
+            tr(
+                turn,
+                "{capitalize} is {price}{unit}.",
+                capitalize=name.capitalize(),
+                price=price,
+                unit=unit,
+            )
+        )
         if choices:
-            parts.append(f"It comes in {choices}.")
+            parts.append(tr(turn, "It comes in {choices}.", choices=choices))
         if product.stock <= 0:
-            parts.append("It's out of stock right now, though.")
+            parts.append(tr(turn, "It's out of stock right now, though."))
     turn.say(" ".join(part for part in parts if part))
 
 
@@ -161,19 +225,19 @@ def _valid_options(product: Product, options: dict[str, str] | None) -> dict[str
 def _price_changes(turn: Turn, product: Product, chosen: dict[str, str]) -> str:
     """'A medium is 50 cents more and a large 1 dollar more.' for groups not already chosen."""
     changes = {g: c for g, c in product.option_price_changes().items() if g not in chosen}
-    sentence = wording.describe_price_changes(changes, turn.money)
-    return f"{sentence[:1].upper()}{sentence[1:]}." if sentence else ""
+    sentence = turn.wording.describe_price_changes(changes, turn.money)
+    return tr(turn, "{sentence}.", sentence=sentence[:1].upper() + sentence[1:]) if sentence else ""
 
 
-def options_text(product: Product) -> str:
+def options_text(turn: Turn, product: Product) -> str:
     """'red, blue or black, and small, medium or large' for a product's option groups."""
     groups = []
     for group, values in product.option_groups().items():
-        listed = lang.join_words(list(values), "or")
+        listed = turn.wording.join_words(list(values), "or")
         plain = group in ("size", "color", "colour", "flavor", "flavour")
-        groups.append(listed if plain else f"{listed} {group}")
+        groups.append(listed if plain else tr(turn, "{listed} {group}", listed=listed, group=group))
     if len(groups) == 2:
-        return f"{groups[0]}, and {groups[1]}"
+        return tr(turn, "{first}, and {second}", first=groups[0], second=groups[1])
     return ", ".join(groups)
 
 
@@ -211,11 +275,19 @@ def answer_superlative(turn: Turn) -> bool:
         return False
     pick_one = min if m.group("low") else max
     product = pick_one(products, key=lambda p: (p.price_cents, p.name))
-    word = "cheapest" if m.group("low") else "most expensive"
-    unit = "" if product.unit in ("each", "") else f" per {product.unit}"
+    word = tr(turn, "cheapest") if m.group("low") else tr(turn, "most expensive")
+    unit = turn.wording.per_unit(product.unit)
     turn.set("last_item", {"sku": product.sku, "options": {}, "quantity": 0})
-    turn.say(f"Our {word} is {lang.spoken_name(product.name)}, "
-             f"{turn.money(product.price_cents)}{unit}.")  # fmt: skip
+    turn.say(
+        tr(
+            turn,
+            "Our {word} is {name}, {price}{unit}.",
+            word=word,
+            name=turn.wording.spoken_name(product.name),
+            price=turn.money(product.price_cents),
+            unit=unit,
+        )
+    )
     return True
 
 
@@ -243,7 +315,13 @@ def answer_category(turn: Turn, mention: str) -> bool:
     best = max(score for score, _ in scored)
     tied = sorted(category for score, category in scored if score == best)
     if len(tied) > 1:
-        turn.say(f"We have {lang.join_words(tied)}. Which would you like to hear about?")
+        turn.say(
+            tr(
+                turn,
+                "We have {items}. Which would you like to hear about?",
+                items=turn.wording.join_words(tied),
+            )
+        )
         return True
     category = tied[0]
     products = list(
@@ -253,9 +331,21 @@ def answer_category(turn: Turn, mention: str) -> bool:
             .order_by(Product.name)
         )
     )
-    names = [lang.spoken_name(p.name) for p in products[:6]]
-    more = f", and {lang.number_words(len(products) - 6)} more" if len(products) > 6 else ""
-    turn.say(f"In {category} we have {lang.join_words(names)}{more}.")
+    names = [turn.wording.spoken_name(p.name) for p in products[:6]]
+    more = (
+        tr(turn, ", and {count} more", count=turn.wording.number_words(len(products) - 6))
+        if len(products) > 6
+        else ""
+    )
+    turn.say(
+        tr(
+            turn,
+            "In {category} we have {items}{more}.",
+            category=category,
+            items=turn.wording.join_words(names),
+            more=more,
+        )
+    )
     return True
 
 
@@ -282,11 +372,15 @@ def category_info(turn: Turn) -> None:
     if mention:
         candidates = resolve_mention(turn.session, mention=mention, limit=6)
         if candidates:
-            names = [lang.spoken_name(c.name) for c in candidates]
-            turn.say(f"We have {lang.join_words(names)}.")
+            names = [turn.wording.spoken_name(c.name) for c in candidates]
+            turn.say(tr(turn, "We have {items}.", items=turn.wording.join_words(names)))
             return
     turn.say(
-        f"We have {lang.join_words(category_names(turn))}. Which would you like to hear about?"
+        tr(
+            turn,
+            "We have {items}. Which would you like to hear about?",
+            items=turn.wording.join_words(category_names(turn)),
+        )
     )
 
 
@@ -340,7 +434,7 @@ def recommend(turn: Turn) -> None:
         subject = last["sku"] if last else (cart.items[-1].sku if cart.items else None)
     if not suggestion_limits.may_recommend(turn):
         # One recommendation a conversation: a vague turn does not get a second one.
-        turn.say("Is there something in particular you're looking for?")
+        turn.say(tr(turn, "Is there something in particular you're looking for?"))
         return
     suggestion: Product | None = None
     reason = ""
@@ -348,28 +442,40 @@ def recommend(turn: Turn) -> None:
         for sku in bought_together(turn.session, sku=subject, limit=5):
             product = product_by_sku(turn, sku)
             if sku not in in_cart and product.active and product.stock > 0:
-                suggestion, reason = product, "People often get"
+                suggestion, reason = product, PEOPLE_OFTEN_GET
                 break
     if suggestion is None:
         category = product_by_sku(turn, subject).category if subject else category
         for sku in best_sellers(turn.session, category=category, limit=6):
             if sku not in in_cart and sku != subject:
-                suggestion, reason = product_by_sku(turn, sku), "How about"
+                suggestion, reason = product_by_sku(turn, sku), HOW_ABOUT
                 break
     if suggestion is None:
-        turn.say("I don't have a suggestion right now. Anything else?")
+        turn.say(tr(turn, "I don't have a suggestion right now. Anything else?"))
         return
     with_what = (
-        f" with the {lang.spoken_name(product_by_sku(turn, subject).name)}"
-        if subject and reason.startswith("People")
+        tr(
+            turn,
+            " with the {name}",
+            name=turn.wording.spoken_name(product_by_sku(turn, subject).name),
+        )
+        if subject and reason == PEOPLE_OFTEN_GET
         else ""
     )
     turn.set_pending(SuggestProduct(sku=suggestion.sku))
     suggestion_limits.count_recommendation(turn)
-    thing = lang.quantity_phrase(1, suggestion.name, suggestion.unit)
+    thing = turn.wording.quantity_phrase(1, suggestion.name, suggestion.unit)
     price = turn.money(suggestion.price_cents)
     # One sentence: a suggestion, not a sales pitch.
-    if reason == "How about":
-        turn.say(f"How about {thing}, for {price}?")
+    if reason == HOW_ABOUT:
+        turn.say(tr(turn, "How about {thing}, for {price}?", thing=thing, price=price))
         return
-    turn.say(f"{reason} {thing}{with_what}: would you like one, for {price}?")
+    turn.say(
+        tr(
+            turn,
+            "People often get {thing}{with_what}: would you like one, for {price}?",
+            thing=thing,
+            with_what=with_what,
+            price=price,
+        )
+    )

@@ -18,6 +18,7 @@ from dialogue.capabilities.turns import (
     cart_summary,
     may_redirect,
 )
+from dialogue.replies import tr
 
 
 def wants_delivery(text: str) -> bool | None:
@@ -55,28 +56,48 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
         turn.set("fulfilment", "delivery" if wants else "pickup")
     fulfilment = _default_fulfilment(turn)
     if fulfilment == "delivery" and not turn.store.fulfilment.delivery:
-        turn.say(f"Sorry, {turn.store.name} doesn't deliver, so this will be for pickup.")
+        turn.say(
+            tr(
+                turn,
+                "Sorry, {name} doesn't deliver, so this will be for pickup.",
+                name=turn.store.name,
+            )
+        )
         fulfilment = "pickup"
         turn.set("fulfilment", fulfilment)
     summary, subtotal = cart_summary(turn)
     if not summary:
         turn.set_pending(None)
-        turn.say("Your cart is empty. What would you like to order?")
+        turn.say(tr(turn, "Your cart is empty. What would you like to order?"))
         return
     quote = orders.quote(turn.session, customer_id=turn.customer_id, fulfilment=fulfilment)
     if purchase.purchasing_locked(turn) or purchase.over_spending_limit(turn, quote["total"]):
         return
     parts = [intro] if intro else []
-    parts.append(f"Your order is {'now ' if again else ''}{summary}.")
+    if again:
+        parts.append(tr(turn, "Your order is now {summary}.", summary=summary))
+    else:
+        parts.append(tr(turn, "Your order is {summary}.", summary=summary))
     if fulfilment == "delivery":
         fee = quote["delivery_fee"]
-        fee_text = f"a {turn.money(fee)} delivery fee" if fee else "free delivery"
-        parts.append(f"That's {turn.money(quote['total'])} including {fee_text}.")
+        fee_text = (
+            tr(turn, "a {price} delivery fee", price=turn.money(fee))
+            if fee
+            else tr(turn, "free delivery")
+        )
+        parts.append(
+            tr(
+                turn,
+                "That's {price} including {fee_text}.",
+                price=turn.money(quote["total"]),
+                fee_text=fee_text,
+            )
+        )
     else:
-        parts.append(f"That's {turn.money(quote['total'])}, for pickup.")
+        parts.append(tr(turn, "That's {price}, for pickup.", price=turn.money(quote["total"])))
         if turn.store.fulfilment.delivery and not again and not turn.slot("fulfilment"):
-            parts.append("Say delivery if you'd like it delivered.")
-    parts.append("Shall I place the order? Please confirm.")
+            parts.append(tr(turn, "Say delivery if you'd like it delivered."))
+    parts.append(tr(turn, "Shall I place the order? Please confirm."))
     turn.set_pending(ConfirmCheckout(fulfilment=fulfilment, total=quote["total"]))
     turn.say(" ".join(parts))
 
@@ -84,17 +105,22 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
 def choose_fulfilment(turn: Turn) -> None:
     wants = wants_delivery(turn.text)
     if wants is None:
-        turn.say("Would you like pickup or delivery?")
+        turn.say(tr(turn, "Would you like pickup or delivery?"))
         return
     if wants and not turn.store.fulfilment.delivery:
-        turn.say(f"Sorry, {turn.store.name} doesn't deliver; orders are for pickup.")
+        turn.say(
+            tr(turn, "Sorry, {name} doesn't deliver; orders are for pickup.", name=turn.store.name)
+        )
         return
     turn.set("fulfilment", "delivery" if wants else "pickup")
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     if cart.items:
         checkout(turn)
     else:
-        turn.say(f"Okay, {turn.slot('fulfilment')} it is. What would you like?")
+        if turn.slot("fulfilment") == "delivery":
+            turn.say(tr(turn, "Okay, delivery it is. What would you like?"))
+        else:
+            turn.say(tr(turn, "Okay, pickup it is. What would you like?"))
 
 
 def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
@@ -112,13 +138,19 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
         return
     except PriceChanged:
         turn.set_pending(None)
-        checkout(turn, intro="Prices changed since I read your order back.")
+        checkout(turn, intro=tr(turn, "Prices changed since I read your order back."))
         return
     except OutOfStock as exc:
         turn.set_pending(None)
         turn.say(
-            f"Sorry, I couldn't place it: {exc.message.split(';')[0]} "
-            "Your cart is unchanged; you could change that item and check out again."
+            tr(
+                turn,
+                (
+                    "Sorry, I couldn't place it: {value} Your cart is unchanged; "
+                    "you could change that item and check out again."
+                ),
+                value=exc.message.split(";")[0],
+            )
         )
         return
     turn.set_pending(None)
@@ -127,11 +159,21 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
     when = ""
     minutes = turn.store.fulfilment.typical_delivery_minutes
     if order.fulfilment == "delivery" and minutes:
-        when = f" It should arrive in about {lang.number_words(minutes)} minutes."
+        when = tr(
+            turn,
+            " It should arrive in about {count} minutes.",
+            count=turn.wording.number_words(minutes),
+        )
     elif order.fulfilment == "pickup":
-        when = " We'll have it ready for pickup."
+        when = tr(turn, " We'll have it ready for pickup.")
     turn.say(
-        f"Done! Order number {order.id} is placed, {turn.money(order.total_cents)} in total.{when}"
+        tr(
+            turn,
+            "Done! Order number {id} is placed, {price} in total.{when}",
+            id=order.id,
+            price=turn.money(order.total_cents),
+            when=when,
+        )
     )
     turn.placed_order_id = order.id
     survey.ask(turn, order.id)

@@ -16,6 +16,7 @@ from dialogue.capabilities.turns import (
     may_redirect,
 )
 from dialogue.entity_items import clear_products
+from dialogue.replies import tr
 
 NOT_UNDERSTOOD_LIMIT = 2
 
@@ -32,7 +33,15 @@ def greet(turn: Turn) -> None:
     customer = ensure_customer(turn.session, customer_id=turn.customer_id)
     name = "" if customer.name == customer.id else f" {customer.name}"
     store = turn.store
-    turn.say(f"Hi{name}! I'm {store.assistant_name} at {store.name}. What can I get you?")
+    turn.say(
+        tr(
+            turn,
+            ("Hi{name}! I'm {assistant_name} at {name2}. What can I get you?"),
+            name=name,
+            assistant_name=store.assistant_name,
+            name2=store.name,
+        )
+    )
 
 
 def goodbye(turn: Turn) -> None:
@@ -41,7 +50,7 @@ def goodbye(turn: Turn) -> None:
                      lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
-    turn.say(f"Thanks for shopping at {turn.store.name}. Bye!")
+    turn.say(tr(turn, "Thanks for shopping at {name}. Bye!", name=turn.store.name))
 
 
 def thanks(turn: Turn) -> None:
@@ -49,7 +58,7 @@ def thanks(turn: Turn) -> None:
                      lang.normalise(turn.text)) and may_redirect(turn):  # fmt: skip
         not_understood(turn)
         return
-    turn.say("You're welcome! Anything else?")
+    turn.say(tr(turn, "You're welcome! Anything else?"))
 
 
 def handoff(turn: Turn, reason: str = "shopper asked for a person") -> None:
@@ -59,8 +68,13 @@ def handoff(turn: Turn, reason: str = "shopper asked for a person") -> None:
     turn.set_pending(None)
     turn.handed_off = True
     turn.say(
-        "I'm passing you to a member of our staff. They can see our conversation and your "
-        "cart, and will be with you shortly."
+        tr(
+            turn,
+            (
+                "I'm passing you to a member of our staff. They can see our "
+                "conversation and your cart, and will be with you shortly."
+            ),
+        )
     )
 
 
@@ -118,9 +132,21 @@ def not_understood(turn: Turn) -> None:
         return
     turn.set("misunderstood", float(count))
     if turn.intent == "out_of_scope":
-        turn.say(f"Sorry, I can't help with that. {CAPABILITIES}")
+        turn.say(
+            tr(
+                turn,
+                "Sorry, I can't help with that. {capabilities}",
+                capabilities=tr(turn, CAPABILITIES),
+            )
+        )
     else:
-        turn.say(f"Sorry, I didn't catch that. {CAPABILITIES}")
+        turn.say(
+            tr(
+                turn,
+                "Sorry, I didn't catch that. {capabilities}",
+                capabilities=tr(turn, CAPABILITIES),
+            )
+        )
 
 
 # Words that name a request plainly enough to act on when the classifier was unsure; each

@@ -33,6 +33,7 @@ from dialogue.capabilities.turns import (
     cart_state,
     resolve_among,
 )
+from dialogue.replies import tr
 
 HANDLERS: dict[str, Callable[[Turn], None]] = {
     "greet": conversation.greet,
@@ -100,7 +101,7 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if active_handoff(turn.session, customer_id=turn.customer_id) is not None:
         # Staff read it in the console and answer through the shopper's notices.
         note_shopper_message(turn.session, customer_id=turn.customer_id, text=turn.text)
-        turn.say("A member of our staff has your conversation and will reply shortly.")
+        turn.say(tr(turn, ("A member of our staff has your conversation and will reply shortly.")))
         return turn
     if purchase.awaiting_pin(turn) and purchase.pin_turn(turn, handler_name):
         return turn
@@ -155,7 +156,7 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
         HANDLERS[handler_name](turn)
     except CommerceError as exc:
         turn.session.rollback()
-        turn.say(f"Sorry, {exc.message}.")
+        turn.say(tr(turn, "Sorry, {message}.", message=exc.message))
         return turn
     finally:
         # A turn understood (by whichever handler) ends a run of misunderstandings.

@@ -19,14 +19,22 @@ from dialogue.capabilities.turns import (
     may_redirect,
     product_by_sku,
 )
+from dialogue.replies import N_, tr
 
 STATUS_WORDS = {
-    "placed": "has been placed and is waiting to be prepared",
-    "preparing": "is being prepared",
-    "ready": "is ready",
-    "out_for_delivery": "is out for delivery",
-    "delivered": "was delivered",
-    "cancelled": "was cancelled",
+    "placed": N_("has been placed and is waiting to be prepared"),
+    "preparing": N_("is being prepared"),
+    "ready": N_("is ready"),
+    "out_for_delivery": N_("is out for delivery"),
+    "delivered": N_("was delivered"),
+    "cancelled": N_("was cancelled"),
+}
+# Why an order can no longer be cancelled, by its status.
+NOT_CANCELLABLE_BECAUSE = {
+    "out_for_delivery": N_("it's already out for delivery"),
+    "delivered": N_("it has already been delivered"),
+    "ready": N_("it's already packed and ready"),
+    "cancelled": N_("it's already cancelled"),
 }
 
 
@@ -34,12 +42,12 @@ def when_text(turn: Turn, moment: datetime) -> str:
     local_now = turn.store.local(turn.now).date()
     local = turn.store.local(orders.aware(moment)).date()
     if local == local_now:
-        return "today"
+        return tr(turn, "today")
     if local == local_now - timedelta(days=1):
-        return "yesterday"
+        return tr(turn, "yesterday")
     if local_now - local < timedelta(days=7):
-        return WEEKDAYS[local.weekday()].capitalize()
-    return f"{local.strftime('%B')} {local.day}"
+        return turn.wording.weekday(WEEKDAYS[local.weekday()])
+    return turn.wording.month_day(local)
 
 
 def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
@@ -48,7 +56,9 @@ def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
         try:
             return orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
         except NotFound:
-            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            turn.say(
+                tr(turn, "Sorry, I can't find an order number {number} for you.", number=number)
+            )
             return None
     if cancellable_first:
         for order in orders.list_orders(turn.session, customer_id=turn.customer_id, limit=10):
@@ -56,7 +66,7 @@ def order_asked(turn: Turn, *, cancellable_first: bool = False) -> Order | None:
                 return order
     latest = orders.latest_order(turn.session, customer_id=turn.customer_id)
     if latest is None:
-        turn.say("You don't have any orders yet.")
+        turn.say(tr(turn, "You don't have any orders yet."))
     return latest
 
 
@@ -68,7 +78,7 @@ def order_items_text(turn: Turn, order: Order) -> str:
         options = dict(line.options or {}) if product is not None else {}
         groups = product.option_groups() if product is not None else {}
         lines.append(wording.ItemLine(line.quantity, line.name, unit, options, groups))
-    return lang.join_words(wording.describe_lines(lines))
+    return turn.wording.join_words(turn.wording.describe_lines(lines))
 
 
 def order_status(turn: Turn) -> None:
@@ -84,14 +94,23 @@ def order_status(turn: Turn) -> None:
     order = order_asked(turn)
     if order is None:
         return
-    status = STATUS_WORDS.get(order.status, order.status.replace("_", " "))
+    if order.status in STATUS_WORDS:
+        status = tr(turn, STATUS_WORDS[order.status])
+    else:  # a status added since: its own name
+        status = order.status.replace("_", " ")
     if order.status == "ready" and order.fulfilment == "pickup":
-        status = "is ready for pickup"
+        status = tr(turn, "is ready for pickup")
     if order.status == "delivered" and order.fulfilment == "pickup":
-        status = "was picked up"
+        status = tr(turn, "was picked up")
     turn.say(
-        f"Your order number {order.id} from {when_text(turn, order.placed_at)}, "
-        f"with {order_items_text(turn, order)}, {status}."
+        tr(
+            turn,
+            ("Your order number {id} from {when_text}, with {order_items_text}, {status}."),
+            id=order.id,
+            when_text=when_text(turn, order.placed_at),
+            order_items_text=order_items_text(turn, order),
+            status=status,
+        )
     )
 
 
@@ -100,19 +119,33 @@ def cancel_order(turn: Turn) -> None:
     if order is None:
         return
     if order.status not in orders.CANCELLABLE:
-        reason = {
-            "out_for_delivery": "it's already out for delivery",
-            "delivered": "it has already been delivered",
-            "ready": "it's already packed and ready",
-            "cancelled": "it's already cancelled",
-        }.get(order.status, f"it's {order.status.replace('_', ' ')}")
-        turn.say(f"Sorry, order number {order.id} can't be cancelled because {reason}.")
+        if order.status in NOT_CANCELLABLE_BECAUSE:
+            reason = tr(turn, NOT_CANCELLABLE_BECAUSE[order.status])
+        else:
+            reason = tr(turn, "it's {status}", status=order.status.replace("_", " "))
+        turn.say(
+            tr(
+                turn,
+                ("Sorry, order number {id} can't be cancelled because {reason}."),
+                id=order.id,
+                reason=reason,
+            )
+        )
         return
     turn.set_pending(ConfirmCancel(order_id=order.id))
     when = when_text(turn, order.placed_at)
     turn.say(
-        f"Order number {order.id} from {when} has {order_items_text(turn, order)}, "
-        f"{turn.money(order.total_cents)}. Cancel it? Please say yes to confirm."
+        tr(
+            turn,
+            (
+                "Order number {id} from {when} has {order_items_text}, "
+                "{price}. Cancel it? Please say yes to confirm."
+            ),
+            id=order.id,
+            when=when,
+            order_items_text=order_items_text(turn, order),
+            price=turn.money(order.total_cents),
+        )
     )
 
 
@@ -134,20 +167,27 @@ def reorder(turn: Turn) -> None:
         try:
             order = orders.get_order(turn.session, order_id=number, customer_id=turn.customer_id)
         except NotFound:
-            turn.say(f"Sorry, I can't find an order number {number} for you.")
+            turn.say(
+                tr(turn, "Sorry, I can't find an order number {number} for you.", number=number)
+            )
             return
         items = [orders.ItemSpec(line.sku, line.name, line.quantity, dict(line.options))
                  for line in order.lines]  # fmt: skip
-        which = f"Here's order number {number} again."
+        which = tr(turn, "Here's order number {number} again.", number=number)
     elif usual:
         items = orders.usual_items(turn.session, customer_id=turn.customer_id)
-        which = "Here's your usual."
+        which = tr(turn, "Here's your usual.")
     else:
         items = orders.last_order_items(turn.session, customer_id=turn.customer_id)
-        which = "Here's what you got last time."
+        which = tr(turn, "Here's what you got last time.")
     if not items:
-        turn.say("You don't have a past order yet, so there's nothing to repeat. What would you "
-                 "like?")  # fmt: skip
+        turn.say(
+            tr(
+                turn,
+                "You don't have a past order yet, so there's nothing to repeat. "
+                "What would you like?",
+            )
+        )
         return
     had_items = bool(carts.get_cart(turn.session, customer_id=turn.customer_id).items)
     added: list[str] = []
@@ -156,21 +196,31 @@ def reorder(turn: Turn) -> None:
         try:
             product = product_by_sku(turn, item.sku)
         except NotFound:
-            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            problems.append(
+                tr(turn, "{name} isn't sold any more.", name=turn.wording.spoken_name(item.name))
+            )
             continue
         if not product.active:
-            problems.append(f"{lang.spoken_name(item.name)} isn't sold any more.")
+            problems.append(
+                tr(turn, "{name} isn't sold any more.", name=turn.wording.spoken_name(item.name))
+            )
             continue
         if product.stock <= 0:
-            name = lang.spoken_name(product.name)
-            problems.append(f"{name.capitalize()} {lang.is_are(name)} out of stock, so I've "
-                            "left it out.")  # fmt: skip
+            name = turn.wording.spoken_name(product.name)
+            problems.append(
+                tr(
+                    turn,
+                    "{capitalize} {is_are} out of stock, so I've left it out.",
+                    capitalize=name.capitalize(),
+                    is_are=turn.wording.is_are(name),
+                )
+            )
             continue
         adding.add_product(turn, product, item.quantity, item.options, added, problems)
     turn.set_pending(None)
     intro = which
     if had_items and added:
-        intro += " I've added it to what was already in your cart."
+        intro += tr(turn, " I've added it to what was already in your cart.")
     if problems:
         intro += " " + " ".join(problems)
     if not added:

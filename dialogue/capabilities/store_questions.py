@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from commerce.store import WEEKDAYS, StoreFacts
+from commerce.store import WEEKDAYS
 from dialogue import language as lang
 from dialogue.capabilities.turns import (
     Turn,
 )
+from dialogue.replies import tr
 
 
 def _day_asked(turn: Turn) -> tuple[str, str]:
@@ -19,12 +20,12 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
     local = turn.store.local(turn.now)
     for day in WEEKDAYS:
         if re.search(rf"\b{day}s?\b", text):
-            return day, f"On {day.capitalize()}"
+            return day, tr(turn, "On {day}", day=turn.wording.weekday(day))
     if "tomorrow" in text:
         day = WEEKDAYS[(local + timedelta(days=1)).weekday()]
-        return day, f"Tomorrow, {day.capitalize()},"
+        return day, tr(turn, "Tomorrow, {day},", day=turn.wording.weekday(day))
     day = WEEKDAYS[local.weekday()]
-    return day, f"Today, {day.capitalize()},"
+    return day, tr(turn, "Today, {day},", day=turn.wording.weekday(day))
 
 
 def ask_hours(turn: Turn) -> None:
@@ -32,8 +33,12 @@ def ask_hours(turn: Turn) -> None:
     store = turn.store
     if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
                  r"boxing day|independence day|labou?r day|memorial day)\b", text):  # fmt: skip
-        phone = f" Please call us on {store.phone} to check." if store.phone else ""
-        turn.say(f"I don't have holiday hours, only our regular week.{phone}")
+        phone = (
+            tr(turn, " Please call us on {phone} to check.", phone=store.phone)
+            if store.phone
+            else ""
+        )
+        turn.say(tr(turn, "I don't have holiday hours, only our regular week.{phone}", phone=phone))
         return
     if re.search(r"\b(right now|now|still open|currently)\b", text) or re.fullmatch(
         r"(?:are|r) you open\??", text
@@ -42,43 +47,68 @@ def ask_hours(turn: Turn) -> None:
         today = WEEKDAYS[local.weekday()]
         hours = store.hours_on(today)
         if store.is_open(turn.now) and hours:
-            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
-            turn.say(f"Yes, we're open now, until {closes} today.")
+            closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
+            turn.say(tr(turn, "Yes, we're open now, until {closes} today.", closes=closes))
         else:
             nxt = _next_opening(turn)
-            turn.say(f"No, we're closed right now. {nxt}")
+            turn.say(tr(turn, "No, we're closed right now. {nxt}", nxt=nxt))
         return
     if re.search(r"\b(week|hours|every day|weekdays|weekend)\b", text) and not re.search(
         r"\b(today|tomorrow|" + "|".join(WEEKDAYS) + r")", text
     ):
-        turn.say(_week_hours(store))
+        turn.say(_week_hours(turn))
         return
     day, said = _day_asked(turn)
     hours = store.hours_on(day)
     if hours is None:
-        turn.say(f"{said} we're closed.")
+        turn.say(tr(turn, "{said} we're closed.", said=said))
         return
-    opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
-    closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
+    opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
+    closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
     if re.search(r"\bclose|closing\b", text):
-        turn.say(f"{said} we close at {closes}.")
+        turn.say(tr(turn, "{said} we close at {closes}.", said=said, closes=closes))
     elif re.search(r"\bopen(?:ing)?\b", text) and re.search(r"\bwhat time|when\b", text):
-        turn.say(f"{said} we open at {opens} and close at {closes}.")
+        turn.say(
+            tr(
+                turn,
+                "{said} we open at {opens} and close at {closes}.",
+                said=said,
+                opens=opens,
+                closes=closes,
+            )
+        )
     else:
-        turn.say(f"{said} we're open from {opens} to {closes}.")
+        turn.say(
+            tr(
+                turn,
+                "{said} we're open from {opens} to {closes}.",
+                said=said,
+                opens=opens,
+                closes=closes,
+            )
+        )
 
 
-def _week_hours(store: StoreFacts) -> str:
+def _week_hours(turn: Turn) -> str:
+    store = turn.store
     parts = []
     for day in WEEKDAYS:
         hours = store.hours_on(day)
         if hours is None:
-            parts.append(f"{day.capitalize()} closed")
+            parts.append(tr(turn, "{capitalize} closed", capitalize=turn.wording.weekday(day)))
         else:
-            opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
-            closes = lang.spoken_time(hours.closes.hour, hours.closes.minute)
-            parts.append(f"{day.capitalize()} {opens} to {closes}")
-    return "Our hours are: " + "; ".join(parts) + "."
+            opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
+            closes = turn.wording.spoken_time(hours.closes.hour, hours.closes.minute)
+            parts.append(
+                tr(
+                    turn,
+                    "{capitalize} {opens} to {closes}",
+                    capitalize=turn.wording.weekday(day),
+                    opens=opens,
+                    closes=closes,
+                )
+            )
+    return tr(turn, "Our hours are: {days}.", days="; ".join(parts))
 
 
 def _next_opening(turn: Turn) -> str:
@@ -91,43 +121,64 @@ def _next_opening(turn: Turn) -> str:
             continue
         if offset == 0 and local.time() >= hours.opens:
             continue
-        opens = lang.spoken_time(hours.opens.hour, hours.opens.minute)
-        when = "today" if offset == 0 else "tomorrow" if offset == 1 else f"on {day.capitalize()}"
-        return f"We open {when} at {opens}."
+        opens = turn.wording.spoken_time(hours.opens.hour, hours.opens.minute)
+        if offset == 0:
+            return tr(turn, "We open today at {opens}.", opens=opens)
+        if offset == 1:
+            return tr(turn, "We open tomorrow at {opens}.", opens=opens)
+        return tr(turn, "We open on {day} at {opens}.", day=turn.wording.weekday(day), opens=opens)
     return ""
 
 
 def ask_address(turn: Turn) -> None:
     store = turn.store
     if store.address:
-        turn.say(f"{store.name} is at {store.address}.")
+        turn.say(tr(turn, "{name} is at {address}.", name=store.name, address=store.address))
     else:
-        turn.say("Sorry, I don't have the store's address.")
+        turn.say(tr(turn, "Sorry, I don't have the store's address."))
 
 
 def ask_phone(turn: Turn) -> None:
     store = turn.store
     if store.phone:
-        turn.say(f"You can call {store.name} on {store.phone}.")
+        turn.say(tr(turn, "You can call {name} on {phone}.", name=store.name, phone=store.phone))
     else:
-        turn.say("Sorry, I don't have a phone number for the store.")
+        turn.say(tr(turn, "Sorry, I don't have a phone number for the store."))
 
 
 def ask_delivery(turn: Turn) -> None:
     rules = turn.store.fulfilment
     if not rules.delivery:
-        turn.say(f"Sorry, {turn.store.name} doesn't deliver. You can pick up your order.")
+        turn.say(
+            tr(
+                turn,
+                "Sorry, {name} doesn't deliver. You can pick up your order.",
+                name=turn.store.name,
+            )
+        )
         return
     fee = turn.money(rules.delivery_fee_cents)
-    parts = [f"Delivery is {fee}" if rules.delivery_fee_cents else "Delivery is free"]
+    parts = [
+        tr(turn, "Delivery is {fee}", fee=fee)
+        if rules.delivery_fee_cents
+        else tr(turn, "Delivery is free")
+    ]
     if rules.free_delivery_over_cents is not None:
-        parts[0] += f", and free on orders over {turn.money(rules.free_delivery_over_cents)}"
-    parts[0] += "."
+        parts[0] += tr(
+            turn,
+            ", and free on orders over {price}",
+            price=turn.money(rules.free_delivery_over_cents),
+        )
+    parts[0] += tr(turn, ".")
     if rules.delivery_area:
-        parts.append(f"We deliver {rules.delivery_area}.")
+        parts.append(tr(turn, "We deliver {delivery_area}.", delivery_area=rules.delivery_area))
     if rules.typical_delivery_minutes:
         parts.append(
-            f"It usually takes about {lang.number_words(rules.typical_delivery_minutes)} minutes."
+            tr(
+                turn,
+                "It usually takes about {count} minutes.",
+                count=turn.wording.number_words(rules.typical_delivery_minutes),
+            )
         )
     turn.say(" ".join(parts))
 
@@ -136,4 +187,4 @@ def ask_returns(turn: Turn) -> None:
     if turn.store.returns:
         turn.say(turn.store.returns)
     else:
-        turn.say("Please ask the store staff about returns.")
+        turn.say(tr(turn, "Please ask the store staff about returns."))

@@ -10,8 +10,9 @@ from commerce.csat import SCORES, record_rating
 from dialogue import language as lang
 from dialogue.capabilities.pending import AskRating
 from dialogue.capabilities.turns import Turn
+from dialogue.replies import N_, tr
 
-QUESTION = "How did I do, from one to five?"
+QUESTION = N_("How did I do, from one to five?")
 
 # What people wrap a bare score in: "I'd give you a four", "solid 5 out of 5, thanks". The
 # score must be all there is besides these, so "two more lattes" is never a rating.
@@ -41,7 +42,7 @@ def rating_in(text: str) -> int | None:
 
 
 def ask(turn: Turn, order_id: int) -> None:
-    turn.say(QUESTION)
+    turn.say(tr(turn, QUESTION))
     turn.set_pending(AskRating(order_id=order_id))
 
 
@@ -55,7 +56,9 @@ def answer(turn: Turn, pending: AskRating) -> bool:
     record_rating(turn.session, customer_id=turn.customer_id, score=score,
                   order_id=pending.order_id, at=turn.now)  # fmt: skip
     if score <= 2:
-        turn.say("Thanks for telling me. I'm sorry it wasn't better; I'll pass that on.")
+        turn.say(
+            tr(turn, ("Thanks for telling me. I'm sorry it wasn't better; I'll pass that on."))
+        )
     else:
-        turn.say("Thanks for the rating!")
+        turn.say(tr(turn, "Thanks for the rating!"))
     return True

@@ -19,11 +19,13 @@ from commerce.store import StoreFacts, shared_store_facts
 from dialogue import item_wording as wording
 from dialogue import language as lang
 from dialogue.capabilities.pending import Pending, from_slot, to_slot
+from dialogue.replies import N_
+from dialogue.replies.wording import EnglishWording, wording_for
 
 MAX_CHOICES = 4
 
 
-CAPABILITIES = (
+CAPABILITIES = N_(
     "I can help with products and prices, your cart, placing, tracking or cancelling orders, "
     "and store questions like opening hours and delivery."
 )
@@ -67,6 +69,16 @@ class Turn:
             self._store = shared_store_facts(self.session)
         return self._store
 
+    @property
+    def language(self) -> str:
+        """The store's language: replies are said in it (dialogue.replies)."""
+        return self.store.language
+
+    @property
+    def wording(self) -> EnglishWording:
+        """Items, prices, times and lists as phrases in the store's language."""
+        return wording_for(self.language, self.store.currency)
+
     def say(self, text: str) -> None:
         self.messages.append(text)
 
@@ -85,7 +97,7 @@ class Turn:
         self.set("pending", to_slot(pending))
 
     def money(self, cents: int) -> str:
-        return lang.money(cents, self.store.currency)
+        return self.wording.money(cents)
 
 
 MAX_REDIRECTS = 2
@@ -108,8 +120,10 @@ def product_by_sku(turn: Turn, sku: str) -> Product:
     return product
 
 
-def describe_item(product: Product, quantity: int, options: dict[str, str] | None = None) -> str:
-    return wording.describe_item(
+def describe_item(
+    turn: Turn, product: Product, quantity: int, options: dict[str, str] | None = None
+) -> str:
+    return turn.wording.describe_item(
         quantity, product.name, product.unit, options, product.option_groups()
     )
 
@@ -121,18 +135,18 @@ def item_lines(turn: Turn, items: list[tuple[str, int, dict[str, str]]]) -> list
         product = product_by_sku(turn, sku)
         lines.append(wording.ItemLine(quantity, product.name, product.unit, options,
                                       product.option_groups()))  # fmt: skip
-    return wording.describe_lines(lines)
+    return turn.wording.describe_lines(lines)
 
 
 def cart_summary(turn: Turn) -> tuple[str, int]:
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
     parts = item_lines(turn, [(i.sku, i.quantity, i.options) for i in cart.items])
-    return lang.join_words(parts), cart.subtotal_cents
+    return turn.wording.join_words(parts), cart.subtotal_cents
 
 
 def candidates_text(turn: Turn, skus: list[str]) -> str:
-    names = [lang.spoken_name(product_by_sku(turn, sku).name) for sku in skus]
-    return lang.join_words(names, "or")
+    names = [turn.wording.spoken_name(product_by_sku(turn, sku).name) for sku in skus]
+    return turn.wording.join_words(names, "or")
 
 
 def resolve_among(turn: Turn, mention: str, skus: list[str]) -> str | None:

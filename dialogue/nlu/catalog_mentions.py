@@ -40,6 +40,8 @@ from dialogue.nlu.mentions import (
     find_mentions,
     language_mentions,
 )
+from dialogue.nlu.korean_mentions import find_korean_mentions
+from dialogue.nlu.korean_mentions import language_mentions as korean_language_mentions
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,18 @@ def without_products(message: Message, tokens: list[Token]) -> Message | None:
     is_trainable=False,
 )
 class CatalogMentions(GraphComponent):
-    """Catalog words become entities and placeholders (see the module docstring)."""
+    """Catalog words become entities and placeholders (see the module docstring). The
+    `language` setting (config-ko.yml: ko) picks how words are read: Korean words carry
+    particles and count with counters (dialogue.nlu.korean_mentions)."""
+
+    def __init__(self, language: str = "en") -> None:
+        korean = language == "ko"
+        self.language_mentions = korean_language_mentions if korean else language_mentions
+        self.find_mentions = find_korean_mentions if korean else find_mentions
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"language": "en"}
 
     @classmethod
     def create(
@@ -136,14 +149,14 @@ class CatalogMentions(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CatalogMentions:
-        return cls()
+        return cls(str(config.get("language", "en")))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         unnamed: list[Message] = []
         for message in training_data.training_examples:
             tokens = message.get(TOKENS_NAMES[TEXT])
             if tokens:
-                mentions = language_mentions([t.text for t in tokens])
+                mentions = self.language_mentions([t.text for t in tokens])
                 tokens = replace_tokens(tokens, mentions)
                 message.set(TOKENS_NAMES[TEXT], tokens)
                 copy = without_products(message, tokens)
@@ -159,7 +172,7 @@ class CatalogMentions(GraphComponent):
             tokens = message.get(TOKENS_NAMES[TEXT])
             if not tokens:
                 continue
-            mentions = find_mentions([t.text for t in tokens], index)
+            mentions = self.find_mentions([t.text for t in tokens], index)
             entities = entities_for(mentions, tokens, message.get(TEXT) or "")
             message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
             message.set(TOKENS_NAMES[TEXT], replace_tokens(tokens, mentions))
