@@ -4,7 +4,6 @@ is biased towards them; `voice` receives the list and never reads the database i
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from commerce.models import CatalogState, Product
 from commerce.store import get_store_facts
 from dialogue.language import NUMBER_WORDS, QUANTITY_PHRASES
+from dialogue.speech_grammar import GrammarProduct, grammar_phrases
 from dialogue.training import PROJECT_DIR
 
 # A Korean store's assistant words beyond its NLU examples: answers, commands, numbers and
@@ -28,26 +28,6 @@ KOREAN_ASSISTANT_PHRASES = (
     "열", "스무", "스물", "개", "잔", "병", "송이", "팩", "봉지", "캔", "판", "모", "더",
     "몇 시", "영업", "지난번", "같은 걸로", "다시",
 )  # fmt: skip
-# Particles a shopper attaches to a catalog word ("우유를", "라떼랑"): with them the
-# recogniser can join "우유 를" back into the eojeol the shopper said. (after a final
-# consonant, after a vowel); the same form after either.
-KOREAN_PARTICLES = (
-    ("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로"), ("이랑", "랑"),
-    ("이요", "요"), ("도", "도"), ("만", "만"), ("하고", "하고"), ("에", "에"), ("의", "의"),
-)  # fmt: skip
-
-
-def with_particles(word: str) -> list[str]:
-    """A Hangul word with each particle in the form its last syllable takes."""
-    last = ord(word[-1]) - 0xAC00 if word else -1
-    if not 0 <= last < 11172:
-        return []
-    final = last % 28 != 0
-    return [word + (consonant if final else vowel) for consonant, vowel in KOREAN_PARTICLES]
-
-
-# NLU examples write "product", "option" and "number" where catalog words go.
-_PLACEHOLDER = re.compile(r"\b(?:product|option|number)", flags=re.IGNORECASE)
 
 
 def store_language(session: Session) -> str:
@@ -65,20 +45,22 @@ def nlu_dir(language: str) -> Path:
 
 
 @lru_cache(maxsize=4)
-def assistant_phrases(language: str = "en") -> tuple[str, ...]:
-    phrases: dict[str, None] = {}
+def nlu_examples(language: str = "en") -> tuple[str, ...]:
+    """The language's NLU training examples as written, placeholders and all."""
+    examples: dict[str, None] = {}
     for path in sorted(nlu_dir(language).glob("*.yml")):
         for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 text = line.strip().removeprefix("- ").strip()
-                if language != "en":
-                    # "product를" -> "를": the catalog word is said there, its particle stays.
-                    text = " ".join(_PLACEHOLDER.sub(" ", text).split())
                 if text:
-                    phrases.setdefault(text.lower(), None)
-    if language == "ko":
-        phrases.update(dict.fromkeys(KOREAN_ASSISTANT_PHRASES))
-        return tuple(phrases)
+                    examples.setdefault(text.lower(), None)
+    return tuple(examples)
+
+
+@lru_cache(maxsize=1)
+def assistant_phrases() -> tuple[str, ...]:
+    """An English store's assistant phrases: its examples and number words."""
+    phrases = dict.fromkeys(nlu_examples("en"))
     phrases.update(dict.fromkeys(NUMBER_WORDS))
     phrases.update(dict.fromkeys(p for p, _ in QUANTITY_PHRASES))
     return tuple(phrases)
@@ -89,18 +71,33 @@ def catalog_version(session: Session) -> int:
 
 
 def store_vocabulary(session: Session, *, wake_phrase: str | None = None) -> list[str]:
-    phrases: dict[str, None] = {}
+    """English: the catalog's words and the assistant's phrases, each a phrase of its own.
+    Other languages: whole sentences, the assistant's patterns filled with the catalog's
+    words (see dialogue.speech_grammar), then the catalog's and assistant's words alone."""
     store = get_store_facts(session)
-    for phrase in catalog_phrases(session):
-        phrases.setdefault(phrase, None)
-        if store.language == "ko":
-            # Only the last word of a phrase carries the particle ("귀리 우유로").
-            phrases.update(dict.fromkeys(with_particles(phrase)))
+    phrases: dict[str, None] = {}
+    if store.language != "en":
+        examples = nlu_examples(store.language)
+        phrases.update(dict.fromkeys(grammar_phrases(examples, grammar_products(session))))
+    phrases.update(dict.fromkeys(catalog_phrases(session)))
     phrases.setdefault(store.assistant_name.lower(), None)
     if wake_phrase:
         phrases.setdefault(wake_phrase.lower(), None)
-    phrases.update(dict.fromkeys(assistant_phrases(store.language)))
+    if store.language == "ko":
+        phrases.update(dict.fromkeys(KOREAN_ASSISTANT_PHRASES))
+    elif store.language == "en":
+        phrases.update(dict.fromkeys(assistant_phrases()))
     return list(phrases)
+
+
+def grammar_products(session: Session) -> list[GrammarProduct]:
+    """The live catalog's products as the phrase grammar sees them."""
+    products = []
+    for product in session.scalars(select(Product).where(Product.active.is_(True))):
+        names = dict.fromkeys([product.name.lower(), *(a.lower() for a in product.aliases or [])])
+        values = dict.fromkeys(v for g in product.options or [] for v in g["values"])
+        products.append(GrammarProduct(tuple(names), product.unit or "", tuple(values)))
+    return products
 
 
 def catalog_phrases(session: Session) -> list[str]:

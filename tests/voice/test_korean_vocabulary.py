@@ -1,18 +1,11 @@
-"""A Korean store's recognition vocabulary: catalog words with their particles, Korean
-assistant phrases, and the model's pieces for words it lacks whole."""
+"""A Korean store's recognition vocabulary: the model's pieces for words it lacks whole (the
+sentences themselves: tests/dialogue/test_speech_grammar.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dialogue.vocabulary import with_particles
 from voice.stt import VoskEngine, join_pieces, known_pieces
-
-
-def test_particles_follow_the_last_syllable() -> None:
-    assert "우유를" in with_particles("우유") and "우유을" not in with_particles("우유")
-    assert "식빵을" in with_particles("식빵") and "식빵를" not in with_particles("식빵")
-    assert with_particles("latte") == []
 
 
 def test_a_word_the_model_lacks_is_spelt_with_words_it_knows() -> None:
