@@ -70,7 +70,7 @@ def _minutes_until(turn: Turn, until: datetime) -> int:
 
 def _say_locked(turn: Turn, until: datetime) -> None:
     minutes = _minutes_until(turn, until)
-    unit = "minute" if minutes == 1 else "minutes"
+    unit = tr(turn, "minute") if minutes == 1 else tr(turn, "minutes")
     turn.say(
         tr(
             turn,
@@ -78,7 +78,7 @@ def _say_locked(turn: Turn, until: datetime) -> None:
                 "Purchasing is locked after three wrong PINs. You can try "
                 "again in {count} {unit}. Your cart is still there."
             ),
-            count=turn.wording.number_words(minutes),
+            count=turn.wording.minutes_number(minutes),
             unit=unit,
         )
     )
@@ -194,7 +194,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
         return True
     result = check_pin(turn.session, customer_id=turn.customer_id, pin=digits, now=turn.now)
     if result.status == "wrong":
-        tries = "try" if result.tries_left == 1 else "tries"
+        tries = tr(turn, "try") if result.tries_left == 1 else tr(turn, "tries")
         turn.say(
             tr(
                 turn,
@@ -220,7 +220,7 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
                         "is still there."
                     ),
                     count=turn.wording.number_words(MAX_PIN_FAILURES),
-                    count2=turn.wording.number_words(minutes),
+                    count2=turn.wording.minutes_number(minutes),
                 )
             )
         return True

@@ -184,9 +184,7 @@ def add_items(
     if all(r.in_all and r.sku in cart.quantities for r in requests):
         # "and I only need one bucket": how many of what is in the cart, in all.
         for request in requests:
-            cart_edits.apply_change(
-                turn, cart, request.sku, turn.wording.number_words(request.quantity)
-            )
+            cart_edits.apply_change(turn, cart, request.sku, lang.number_words(request.quantity))
             cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
         return
     added = [] if added is None else added

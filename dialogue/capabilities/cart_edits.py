@@ -185,7 +185,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             elif choice.best is not None and choice.best.sku != target_sku:
                 if number and choice.best.sku in cart.quantities:
                     # "make that three bags of rice": the rice already in the cart changes.
-                    apply_change(turn, cart, choice.best.sku, turn.wording.number_words(number))
+                    apply_change(turn, cart, choice.best.sku, lang.number_words(number))
                     return
                 _swap(turn, product, choice.best, number or have)
                 return

@@ -64,7 +64,7 @@ def mention(turn: Turn, left: LeftCart | None, handler_name: str) -> None:
     if not items:
         return
     cart = carts.get_cart(turn.session, customer_id=turn.customer_id)
-    them = "them" if sum(item.quantity for item in cart.items) > 1 else "it"
+    them = tr(turn, "them") if sum(item.quantity for item in cart.items) > 1 else tr(turn, "it")
     turn.say(
         tr(
             turn,

@@ -162,7 +162,7 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
         when = tr(
             turn,
             " It should arrive in about {count} minutes.",
-            count=turn.wording.number_words(minutes),
+            count=turn.wording.minutes_number(minutes),
         )
     elif order.fulfilment == "pickup":
         when = tr(turn, " We'll have it ready for pickup.")

@@ -177,7 +177,7 @@ def ask_delivery(turn: Turn) -> None:
             tr(
                 turn,
                 "It usually takes about {count} minutes.",
-                count=turn.wording.number_words(rules.typical_delivery_minutes),
+                count=turn.wording.minutes_number(rules.typical_delivery_minutes),
             )
         )
     turn.say(" ".join(parts))

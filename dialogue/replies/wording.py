@@ -30,6 +30,10 @@ class EnglishWording:
     def number_words(self, n: int) -> str:
         return lang.number_words(n)
 
+    def minutes_number(self, n: int) -> str:
+        """A number of minutes, said before the word for minutes."""
+        return lang.number_words(n)
+
     def quantity_phrase(self, quantity: int, name: str, unit: str = "each") -> str:
         return lang.quantity_phrase(quantity, name, unit)
 
@@ -103,6 +107,9 @@ class KoreanWording(EnglishWording):
 
     def number_words(self, n: int) -> str:
         return korean.native_number(n)
+
+    def minutes_number(self, n: int) -> str:
+        return korean.sino_number(n)  # minutes count in Sino-Korean: 삼십 분
 
     def quantity_phrase(self, quantity: int, name: str, unit: str = "each") -> str:
         return f"{korean.spoken_name(name)} {korean.counted(quantity, unit)}"
