@@ -23,11 +23,14 @@ class VoiceParts:
 
     def __init__(self, settings: Any, store: Any) -> None:
         from dialogue.utterance_end import utterance_completeness
+        from dialogue.vocabulary import store_language
         from voice.stt import SttError, VoskEngine, find_model
-        from voice.tts import Synthesizer, TtsSettings
+        from voice.tts import Synthesizer, TtsSettings, voice_for_language
 
+        with store.sessions() as session:
+            self.language = store_language(session)
         try:
-            model_dir = find_model(settings.vosk_model, settings.models_dir)
+            model_dir = find_model(settings.vosk_model, settings.models_dir, self.language)
             # A complete request ends after a short pause; "I'd like a..." keeps listening.
             self.engine = VoskEngine(
                 model_dir,
@@ -37,22 +40,23 @@ class VoiceParts:
         except SttError as exc:
             raise CliError(exc.message) from None
         self.store = store
-        from commerce.store import get_store_facts
-
-        with store.sessions() as session:
-            # What the device says itself is said in the store's language.
-            self.language = get_store_facts(session).language
         self.wake_phrase = settings.wake_phrase
         self.catalog_version = -1
+        self.unknown_catalog_words: list[str] = []
         self.report = self.refresh_vocabulary()
-        self.tts = Synthesizer(
-            TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume)
-        )
+        voice = settings.tts_voice or voice_for_language(self.language)
+        self.tts = Synthesizer(TtsSettings(voice, settings.tts_rate, settings.tts_volume))
 
     def refresh_vocabulary(self) -> Any:
         """Rebuilds the recognition vocabulary when the catalog changed; None otherwise."""
         from commerce.store import get_store_facts
-        from dialogue.vocabulary import catalog_version, store_vocabulary
+        from dialogue.vocabulary import (
+            catalog_phrases,
+            catalog_version,
+            splits_words,
+            store_vocabulary,
+        )
+        from voice.stt import vocabulary_words
 
         with self.store.sessions() as session:
             version = catalog_version(session)
@@ -61,8 +65,12 @@ class VoiceParts:
             if not self.wake_phrase:
                 self.wake_phrase = f"hey {get_store_facts(session).assistant_name.lower()}"
             phrases = store_vocabulary(session, wake_phrase=self.wake_phrase)
+            catalog_words = vocabulary_words(catalog_phrases(session))
         self.catalog_version = version
-        return self.engine.set_vocabulary(phrases)
+        report = self.engine.set_vocabulary(phrases, split_unknown=splits_words(self.language))
+        # What staff can fix: catalog words the model lacks, whole (`voxcart doctor` lists them).
+        self.unknown_catalog_words = [w for w in catalog_words if not self.engine.knows(w)]
+        return report
 
     async def keep_vocabulary_fresh(self, every_s: float = 5.0) -> None:
         import asyncio

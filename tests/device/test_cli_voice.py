@@ -80,23 +80,29 @@ def test_models_pull_unknown_name() -> None:
 
 
 def test_spoken_transcripts_report_stage_timings(tmp_path: Path, korean_model_dir: Path) -> None:
-    """`transcripts run --audio`: a user turn from an `audio:` file and one synthesised by
-    the project's TTS, both through Vosk; replies synthesised; per-turn timings in JSON.
-    Speech the assistant cannot act on must never change the cart or place an order."""
+    """`transcripts run --audio` on the Korean store: a user turn from an `audio:` file and one
+    synthesised by the project's TTS, both through Vosk, must be understood (the cart changes
+    and the replies name the product); replies synthesised; every stage timed in the JSON.
+    Needs the Korean assistant (branches ko-understand and ko-say)."""
     import json
 
+    store = Path(__file__).resolve().parents[1] / "stores" / "hangang-mart"
     subprocess.run(
-        ["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"), "우유 두 개 주문해 주세요"],
+        ["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"), "우유 두 팩 주세요"],
         check=True,
     )
     (tmp_path / "spoken.yaml").write_text(
-        "name: spoken turns\n"
-        "given:\n  customer: {id: vo, name: Vo}\n"
+        "name: spoken Korean turns\n"
+        f"catalog: {store.with_suffix('.csv')}\n"
+        f"store: {store.with_suffix('.store.yaml')}\n"
+        "given:\n  customer: {id: vo, name: 보}\n"
         "steps:\n"
-        '  - user: "two milks please"\n    audio: ko.wav\n'
-        '  - bot_not_contains: ["added"]\n'
-        '  - user: "what time do you close today"\n'
-        "expect:\n  orders: []\n  cart: {}\n"
+        '  - user: "우유 두 팩 주세요"\n    audio: ko.wav\n'
+        '  - bot_contains: ["우유"]\n'
+        '  - user: "장바구니 보여 주세요"\n'
+        '  - bot_contains: ["우유"]\n'
+        "expect:\n  orders: []\n  cart: {MILK: 2}\n",
+        encoding="utf-8",
     )
     report = tmp_path / "report.json"
     result = run(
@@ -106,11 +112,11 @@ def test_spoken_transcripts_report_stage_timings(tmp_path: Path, korean_model_di
         "--audio",
         "--json",
         str(report),
-        env={"VOXCART_VOSK_MODEL": str(korean_model_dir)},
+        env={"VOXCART_VOSK_MODEL": str(korean_model_dir), "VOXCART_TTS_VOICE": "Korean"},
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
     turns = json.loads(report.read_text())["transcripts"][0]["turns"]
     assert len(turns) == 2
     for turn in turns:
-        assert turn["stt_ms"] > 0 and turn["first_audio_ms"] > 0 and turn["dialogue_ms"] >= 0
+        assert turn["stt_ms"] > 0 and turn["first_audio_ms"] > 0 and turn["dialogue_ms"] > 0
