@@ -80,22 +80,24 @@ class VoiceParts:
             await asyncio.to_thread(self.refresh_vocabulary)
 
 
-def spoken_turns(settings: Any) -> SpokenTurns:
-    """The speech ends of `voxcart transcripts run --audio`: Vosk and pyttsx3."""
+def spoken_turns(settings: Any, language: str = "en") -> SpokenTurns:
+    """The speech ends of `voxcart transcripts run --audio` for stores speaking `language`:
+    Vosk with that language's model, pyttsx3 with its voice."""
     from device.spoken import SpokenTurns
     from dialogue.utterance_end import utterance_completeness
     from voice.stt import SttError, VoskEngine, find_model
-    from voice.tts import Synthesizer, TtsSettings
+    from voice.tts import Synthesizer, TtsSettings, voice_for_language
 
     try:
         engine = VoskEngine(
-            find_model(settings.vosk_model, settings.models_dir),
+            find_model(settings.vosk_model, settings.models_dir, language),
             endpoint_silence_ms=settings.endpoint_silence_ms,
             utterance_end=utterance_completeness,
         )
     except SttError as exc:
         raise CliError(exc.message) from None
-    tts = Synthesizer(TtsSettings(settings.tts_voice, settings.tts_rate, settings.tts_volume))
+    voice = settings.tts_voice or voice_for_language(language)
+    tts = Synthesizer(TtsSettings(voice, settings.tts_rate, settings.tts_volume))
     return SpokenTurns(engine, tts)
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Builds the speech engines of `transcripts run --audio` from the settings. Speech is not
 # dialogue's: the composition root passes the device's builder in.
-SpokenTurnsFactory = Callable[[Any], "SpokenTurns"]
+SpokenTurnsFactory = Callable[[Any, str], "SpokenTurns"]
 
 
 def assistant_routers(settings: Any, assistant: Any) -> list[Any]:
@@ -98,6 +98,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def spoken_language(files: list[Path], default_store: Path) -> str:
+    """The one language spoken transcripts run in: pyttsx3 keeps one voice per process, so a
+    spoken run takes the transcripts of one store language (a file that does not load is
+    reported by the run itself)."""
+    from commerce.errors import StoreFileError
+    from dialogue.transcripts import TranscriptError, load_transcript, transcript_language
+
+    languages = set()
+    for path in files:
+        try:
+            languages.add(transcript_language(load_transcript(path), default_store))
+        except (TranscriptError, StoreFileError):
+            continue
+    if len(languages) > 1:
+        raise CliError(
+            "spoken transcripts run in one language at a time (the text-to-speech voice is "
+            f"one per process), and these stores speak {', '.join(sorted(languages))}: run "
+            "each language's transcripts with --audio separately"
+        )
+    return languages.pop() if languages else "en"
+
+
 def cmd_transcripts_run(args: argparse.Namespace, *, spoken_turns: SpokenTurnsFactory) -> int:
     import asyncio
 
@@ -125,7 +147,7 @@ def cmd_transcripts_run(args: argparse.Namespace, *, spoken_turns: SpokenTurnsFa
         return Assistant.load(model)
 
     catalog, store_file = settings.demo_store_files()
-    speech = spoken_turns(settings) if args.audio else None
+    speech = spoken_turns(settings, spoken_language(files, store_file)) if args.audio else None
     # Each language's assistant is loaded when the first store speaking it comes.
     runner = Runner(
         None,

@@ -100,6 +100,23 @@ def _check_choice(
         )
 
 
+def transcript_store_file(transcript: Transcript, default_store: Path) -> Path | None:
+    """The store file a transcript runs on: its own, or the demo store's when it names no
+    catalog either (a catalog of its own without a store file runs with default facts)."""
+    data = transcript.data
+    if data.get("store"):
+        return (transcript.path.parent / data["store"]).resolve()
+    return default_store if not data.get("catalog") else None
+
+
+def transcript_language(transcript: Transcript, default_store: Path) -> str:
+    """The language of the store a transcript runs on (its store file's `language`)."""
+    from commerce.store import parse_store_file
+
+    store_file = transcript_store_file(transcript, default_store)
+    return parse_store_file(store_file).language if store_file is not None else "en"
+
+
 def load_transcript(path: Path) -> Transcript:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
@@ -288,11 +305,7 @@ class Runner:
         catalog = (
             (base / data["catalog"]).resolve() if data.get("catalog") else self.default_catalog
         )
-        store_file = (
-            (base / data["store"]).resolve()
-            if data.get("store")
-            else (self.default_store if not data.get("catalog") else None)
-        )
+        store_file = transcript_store_file(transcript, self.default_store)
         self.counter += 1
         url = self.stores.fresh(catalog, store_file, f"t{self.counter}")
         store = open_store(url)

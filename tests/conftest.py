@@ -25,6 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_CATALOG = REPO_ROOT / ".." / "shared" / "catalog"
 DEMO_CSV = SHARED_CATALOG / "corner-market.csv"
 DEMO_STORE = SHARED_CATALOG / "corner-market.store.yaml"
+# Our Korean store (language: ko), for the Korean assistant and the spoken tests.
+KOREAN_CSV = Path(__file__).parent / "stores" / "hangang-mart.csv"
+KOREAN_STORE = Path(__file__).parent / "stores" / "hangang-mart.store.yaml"
 POSTGRES_ENV = "VOXCART_TEST_DATABASE_URL"
 POSTGRES_SKIP_REASON = f"set {POSTGRES_ENV} to run on PostgreSQL"
 
@@ -181,3 +184,13 @@ def assistant(model_path: Path):  # type: ignore[no-untyped-def]
     from dialogue.runtime import Assistant
 
     return Assistant.load(model_path)
+
+
+@pytest.fixture(scope="session")
+def korean_assistant():  # type: ignore[no-untyped-def]
+    """The Korean model's assistant (a store whose file says `language: ko`)."""
+    from commerce.settings import get_settings
+    from dialogue.runtime import Assistant
+    from dialogue.training import train
+
+    return Assistant.load(train(get_settings().models_dir, language="ko", quiet=True))

@@ -50,7 +50,8 @@ def voice_for_language(language: str) -> str | None:
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip())
+    # A new sentence starts with a capital, a digit or a Hangul syllable (Korean has no case).
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\uac00-\ud7a3])", text.strip())
     return [p.strip() for p in parts if p.strip()]
 
 

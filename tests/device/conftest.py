@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from commerce.service import Store, import_store_files, open_store
-from tests.conftest import DEMO_CSV, DEMO_STORE
+from tests.conftest import DEMO_CSV, DEMO_STORE, KOREAN_CSV, KOREAN_STORE
 from tests.device.pulse import MicFeeder, PulseServer, Recorder
 from tests.dialogue.conftest import loop  # noqa: F401 - the assistant is in tests/conftest.py
 from tests.voice.conftest import korean_model_dir  # noqa: F401
@@ -20,6 +20,15 @@ def sqlite_store(sqlite_database_url: str) -> Iterator[Store]:
     """The demo store on SQLite: the device loop is about audio, not the database."""
     store = open_store(sqlite_database_url)
     import_store_files(store, catalog=DEMO_CSV, facts=DEMO_STORE)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def korean_store(sqlite_database_url: str) -> Iterator[Store]:
+    """Our Korean store on SQLite: spoken Korean gets an answer that can be checked."""
+    store = open_store(sqlite_database_url)
+    import_store_files(store, catalog=KOREAN_CSV, facts=KOREAN_STORE)
     yield store
     store.close()
 

@@ -26,12 +26,14 @@ from device.loop import (
 from dialogue import context
 from voice.audio import level_dbfs, read_wav, silence
 from voice.stt import VoskEngine
-from voice.tts import Synthesizer
+from voice.tts import Synthesizer, TtsSettings
 
 from ..voice.conftest import espeak
 from .pulse import MicFeeder, PulseServer, run_loop, speech_seconds
 
 ORDER = "우유 두 개 주문해 주세요"
+# The Korean store's milk (tests/stores/hangang-mart.csv), sold by the carton (팩).
+MILK = "MILK"
 
 
 @pytest.fixture
@@ -52,22 +54,57 @@ def voice_loop(sqlite_store: Store, assistant, korean_model_dir: Path):  # type:
     return loop_, events
 
 
+@pytest.fixture
+def korean_voice_loop(korean_store: Store, korean_assistant, korean_model_dir: Path):  # type: ignore[no-untyped-def]
+    """The loop as a Korean store's device runs it: the store's own recognition vocabulary,
+    the Korean assistant, the Korean voice."""
+    from dialogue.vocabulary import store_vocabulary
+    from voice.tts import TtsSettings
+
+    context.configure(korean_store.sessions)
+    engine = VoskEngine(korean_model_dir)
+    with korean_store.sessions() as session:
+        engine.set_vocabulary(store_vocabulary(session))
+    events: list = []
+    loop_ = VoiceLoop(
+        engine,
+        Synthesizer(TtsSettings(voice="Korean")),
+        InProcessDialogue(korean_assistant, "kiosk", "ko"),
+        Microphone(None),
+        Speaker(None),
+        LoopSettings(mode="always", language="ko"),
+        on_event=events.append,
+    )
+    return loop_, events
+
+
 def test_virtual_devices_are_visible(pulse: PulseServer) -> None:
     names = [d.name for d in list_devices()]
     assert any(n in ("pulse", "default") for n in names), names
 
 
-def test_spoken_turn_is_answered_on_the_speaker(pulse, feeder, recorder, voice_loop, tmp_path):  # type: ignore[no-untyped-def]
-    loop_, events = voice_loop
+def test_spoken_turn_is_answered_on_the_speaker(  # type: ignore[no-untyped-def]
+    pulse, feeder, recorder, korean_voice_loop, korean_store, tmp_path
+):
+    """A Korean shopper orders two milks out loud: the cart has them, the reply names the
+    product, and the reply is heard on the speaker for as long as it lasts."""
+    from commerce.cart import get_cart
+
+    loop_, events = korean_voice_loop
     speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
     threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
     done = lambda: any(isinstance(e, Spoke) for e in events)  # noqa: E731
     run_loop(loop_, done, limit_s=40)
     answered = [e for e in events if isinstance(e, Answered)]
     assert answered, events
+    with korean_store.sessions() as session:
+        cart = get_cart(session, customer_id="kiosk").quantities
+    assert cart == {MILK: 2}, (cart, events)
+    assert "우유" in " ".join(answered[0].replies), answered[0].replies
     time.sleep(0.5)
     recorded = recorder.stop()
-    expected = sum(Synthesizer().synthesize(r).duration_s for r in answered[0].replies)
+    korean_voice = Synthesizer(TtsSettings(voice="Korean"))
+    expected = sum(korean_voice.synthesize(r).duration_s for r in answered[0].replies)
     heard = speech_seconds(recorded)
     assert level_dbfs(recorded) > -60
     assert 0.5 * expected < heard <= expected + 1.0, (heard, expected)

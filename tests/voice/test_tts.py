@@ -75,6 +75,11 @@ def test_replies_stream_sentence_by_sentence(tts: Synthesizer) -> None:
         "That's five dollars sixty.",
         "Shall I place it?",
     ]
+    # Korean has no capitals: a Hangul syllable after the full stop starts the next one.
+    assert split_sentences("우유 두 팩을 담았어요. 더 필요하신 거 있으세요?") == [
+        "우유 두 팩을 담았어요.",
+        "더 필요하신 거 있으세요?",
+    ]
 
     async def collect() -> list[float]:
         return [chunk.duration_s async for chunk in tts.stream(text)]
