@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from device.loop import DIDNT_CATCH
-from voice.audio import chunks, read_wav, silence
+from voice.audio import chunks, read_wav, silence, without_silent_tail
 from voice.stt import VoskEngine, transcribe
 from voice.tts import Synthesizer, split_sentences
 
@@ -45,12 +45,16 @@ class SpokenTurns:
         else:
             pcm = (await self.tts.synthesize_async(text)).pcm
         speech_end = {"at": 0.0}
-        pieces = list(chunks(pcm))
+        # Up to the last sound: the synthesizer's (or a recording's) own silent tail would
+        # otherwise end the utterance before "the end of speech" is timed.
+        pieces = list(chunks(without_silent_tail(pcm)))
 
         async def stream():  # type: ignore[no-untyped-def]
             for piece in pieces:
+                # Timed from the last speech handed over: the result may come before the end
+                # of the audio (the words so far end a request: "네, ..." ends after "네").
+                speech_end["at"] = time.perf_counter()
                 yield piece
-            speech_end["at"] = time.perf_counter()
             for piece in chunks(silence(TRAILING_SILENCE_MS)):
                 yield piece
 

@@ -141,5 +141,12 @@ def trim_silence(pcm: bytes, threshold_dbfs: float = SILENCE_DBFS) -> bytes:
     return pcm[loud[0] * FRAME_BYTES : (loud[-1] + 1) * FRAME_BYTES]
 
 
+def without_silent_tail(pcm: bytes, threshold_dbfs: float = SILENCE_DBFS) -> bytes:
+    """The audio up to its last frame above `threshold_dbfs` (the lead-in kept: a recogniser
+    hears the start of speech better after some silence)."""
+    loud = (frame_levels_dbfs(pcm) > threshold_dbfs).nonzero()[0]
+    return pcm[: (loud[-1] + 1) * FRAME_BYTES] if len(loud) else pcm
+
+
 def silence(duration_ms: int) -> bytes:
     return bytes(SAMPLE_RATE_HZ * duration_ms // 1000 * SAMPLE_WIDTH_BYTES)

