@@ -15,22 +15,23 @@ from tests.dialogue.conftest import loop  # noqa: F401 - the assistant is in tes
 from tests.voice.conftest import korean_model_dir  # noqa: F401
 
 
+def _imported(url: str, catalog: Path, facts: Path) -> Iterator[Store]:
+    store = open_store(url)
+    import_store_files(store, catalog=catalog, facts=facts)
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def sqlite_store(sqlite_database_url: str) -> Iterator[Store]:
     """The demo store on SQLite: the device loop is about audio, not the database."""
-    store = open_store(sqlite_database_url)
-    import_store_files(store, catalog=DEMO_CSV, facts=DEMO_STORE)
-    yield store
-    store.close()
+    yield from _imported(sqlite_database_url, DEMO_CSV, DEMO_STORE)
 
 
 @pytest.fixture
 def korean_store(sqlite_database_url: str) -> Iterator[Store]:
     """Our Korean store on SQLite: spoken Korean gets an answer that can be checked."""
-    store = open_store(sqlite_database_url)
-    import_store_files(store, catalog=KOREAN_CSV, facts=KOREAN_STORE)
-    yield store
-    store.close()
+    yield from _imported(sqlite_database_url, KOREAN_CSV, KOREAN_STORE)
 
 
 # PulseAudio: one private server per test module.
