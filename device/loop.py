@@ -224,6 +224,7 @@ class VoiceLoop:
         preroll: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
         stream: RecognitionStream | None = None
         recent_loud: deque[bool] = deque(maxlen=BARGE_IN_WINDOW)
+        held_for = 0  # chunks the reply has been held for a possible barge-in
         overlap = ReplyOverlap(self.settings.speech_dbfs)
         spoken_over_reply = False
         captured_s = 0.0
@@ -253,9 +254,20 @@ class VoiceLoop:
                 preroll.append(chunk)
                 overlap.hear(level, speaking=self.speaking)
                 barge_in = self.speaking
+                if not self.speaking:
+                    held_for = 0
                 if self.speaking:
-                    recent_loud.append(level > self.settings.barge_in_dbfs)
+                    loud = level > self.settings.barge_in_dbfs
+                    recent_loud.append(loud)
+                    held_for = held_for + 1 if held_for or loud else 0
+                    if loud and held_for == 1:
+                        # Silent while deciding: the echo canceller suppresses speech heard
+                        # over the reply (device/audio_io.py, Speaker).
+                        self.speaker.hold()
                     if sum(recent_loud) < self.settings.barge_in_chunks:
+                        if held_for >= BARGE_IN_WINDOW:  # not the shopper: go on
+                            self.speaker.release()
+                            held_for = 0
                         continue
                     self.speaker.stop()
                     self.speaking = False
@@ -264,6 +276,7 @@ class VoiceLoop:
                     self.on_event(BargeIn())
                 elif not self._may_start(level):
                     continue
+                held_for = 0
                 spoken_over_reply = overlap.utterance_starts(barge_in=barge_in)
                 recent_loud.clear()
                 stream = self.engine.stream()
