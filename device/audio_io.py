@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from voice.audio import (
 log = logging.getLogger(__name__)
 
 PLAYBACK_BLOCK_MS = 40  # how soon playback notices a stop request
+HOLD_POLL_S = 0.01
 # No audio for this long from an open microphone means the device went away.
 MIC_SILENT_TIMEOUT_S = 3.0
 
@@ -171,15 +173,33 @@ def _put_latest(queue: asyncio.Queue[bytes], data: bytes) -> None:
 
 
 class Speaker:
-    """Plays pipeline audio; `play` returns False when interrupted by `stop()`."""
+    """Plays pipeline audio; `play` returns False when interrupted by `stop()`.
+
+    `hold()` silences playback at once and `release()` goes on from where the listener
+    stopped hearing it: the loop holds the reply at the first loud sound, before it knows
+    whether the shopper is talking over it. An echo canceller removes near-end speech too
+    while the reply plays (double-talk), so every 100 ms of reply over the shopper's first
+    words costs words."""
 
     def __init__(self, device: str | None = None) -> None:
         self.device = device
         self._stop = threading.Event()
+        self._held = threading.Event()
         self.playing = False
 
     def stop(self) -> None:
+        self._held.clear()
         self._stop.set()
+
+    def hold(self) -> None:
+        self._held.set()
+
+    def release(self) -> None:
+        self._held.clear()
+
+    def _wait_while_held(self) -> None:
+        while self._held.is_set() and not self._stop.is_set():
+            time.sleep(HOLD_POLL_S)
 
     def _play_blocking(self, audio: AudioBuffer) -> bool:
         sd = _sd()
@@ -204,11 +224,21 @@ class Speaker:
             except sd.PortAudioError as exc:
                 raise DeviceError("output_failed", f"cannot open the speaker: {exc}") from None
         with stream:
-            for start in range(0, len(samples), block):
+            start = 0
+            while start < len(samples):
+                if self._held.is_set():
+                    stream.abort()  # what is buffered is dropped: the room is quiet now
+                    # Goes on with what was buffered but not heard.
+                    start = max(0, start - int(stream.latency * rate))
+                    self._wait_while_held()
+                    if self._stop.is_set():
+                        return False
+                    stream.start()
                 if self._stop.is_set():
                     stream.abort()
                     return False
                 stream.write(samples[start : start + block].tobytes())
+                start += block
         return True
 
     async def play(self, audio: AudioBuffer) -> bool:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from device.audio_io import DeviceError, Microphone, Speaker
+from device.barge_in import BargeInDetector, Decision
 from device.dialogue_clients import DialogueClient
 from device.notices import NoticeWatcher, QuietMoment
 from device.reply_overlap import ReplyOverlap
@@ -42,7 +43,6 @@ LISTENING = N_("Yes?")
 MAX_UTTERANCE_S = 12
 PREROLL_CHUNKS = 4  # audio kept from before speech onset, so first syllables are not lost
 WAKE_WINDOW_S = 10
-BARGE_IN_WINDOW = 5  # chunks (500 ms)
 RETRY_DEVICE_S = 2.0
 
 
@@ -148,7 +148,8 @@ class LoopSettings:
     wake_phrase: str = "hey rosa"
     speech_dbfs: float = -42.0  # onset of speech
     barge_in_dbfs: float = -35.0  # louder than onset: the shopper over the assistant
-    # Speech in this many of the last BARGE_IN_WINDOW chunks interrupts (syllables have gaps).
+    # Speech in this many of the last five chunks interrupts (syllables have gaps); the reply
+    # is held from the first (device/barge_in.py).
     barge_in_chunks: int = 3
     # The store's language: what the loop says itself ("didn't catch that") is said in it.
     language: str = "en"
@@ -223,7 +224,7 @@ class VoiceLoop:
     async def _listen(self, stop: asyncio.Event) -> None:
         preroll: deque[bytes] = deque(maxlen=PREROLL_CHUNKS)
         stream: RecognitionStream | None = None
-        recent_loud: deque[bool] = deque(maxlen=BARGE_IN_WINDOW)
+        barge = BargeInDetector(self.settings.barge_in_dbfs, self.settings.barge_in_chunks)
         overlap = ReplyOverlap(self.settings.speech_dbfs)
         spoken_over_reply = False
         captured_s = 0.0
@@ -254,18 +255,24 @@ class VoiceLoop:
                 overlap.hear(level, speaking=self.speaking)
                 barge_in = self.speaking
                 if self.speaking:
-                    recent_loud.append(level > self.settings.barge_in_dbfs)
-                    if sum(recent_loud) < self.settings.barge_in_chunks:
+                    decision = barge.hear(level)
+                    if decision is Decision.HOLD:
+                        self.speaker.hold()
+                    elif decision is Decision.RELEASE:
+                        self.speaker.release()
+                    if decision is not Decision.BARGE_IN:
                         continue
                     self.speaker.stop()
                     self.speaking = False
                     if self._reply_task is not None:
                         self._reply_task.cancel()  # the rest of the reply is not spoken
                     self.on_event(BargeIn())
-                elif not self._may_start(level):
-                    continue
+                else:
+                    barge.reset()
+                    if not self._may_start(level):
+                        continue
                 spoken_over_reply = overlap.utterance_starts(barge_in=barge_in)
-                recent_loud.clear()
+                barge.reset()
                 stream = self.engine.stream()
                 captured_s = 0.0
                 for early in preroll:
