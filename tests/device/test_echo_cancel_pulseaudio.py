@@ -111,12 +111,14 @@ def test_the_reply_is_not_heard_with_echo_cancel(pulse, feeder, echo_loop) -> No
 
 
 def test_without_echo_cancel_the_device_hears_itself(pulse, feeder, echo_loop) -> None:  # type: ignore[no-untyped-def]
-    """The same room wired straight to the device: the check above can fail."""
+    """The same room wired straight to the device: the check above can fail. The reply
+    reaches the microphone above the loop's speech onset, so the loop reacts to its own
+    voice: it holds the reply at the first loud chunk (device/barge_in.py) and, when the echo
+    goes on long enough, stops it and listens to itself. Which of the two happens depends on
+    the echo's timing; the level is what the canceller must remove."""
     loop_, events, microphone = echo_loop
     pulse.use_echo_cancel(False)
     reply_in_a_silent_room(loop_, events)
-    assert any(isinstance(e, BargeIn) for e in events), events
-    assert heard_by_microphone(events), events
     echo = level_dbfs(microphone.heard_while_speaking())
     print(f"without echo cancel the microphone hears the reply at {echo:.1f} dBFS")
     assert echo > LoopSettings().speech_dbfs, echo
