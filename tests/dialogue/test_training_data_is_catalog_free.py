@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dialogue.nlu.korean_mentions import PARTICLES
 from dialogue.training import PROJECT_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,9 @@ def catalog_words(path: Path) -> set[str]:
 
 def training_lines() -> list[tuple[str, int, str]]:
     lines = []
-    for path in sorted((PROJECT_DIR / "data").rglob("*.yml")):
+    # Every language's data: English `data/`, Korean `data-ko/` (a Korean word carries its
+    # particles, so a catalog word at the front of an eojeol counts: "우유를").
+    for path in sorted(PROJECT_DIR.glob("data*/**/*.yml")):
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             if not line.lstrip().startswith("#"):
                 lines.append((str(path.relative_to(PROJECT_DIR)), number, line.lower()))
@@ -71,10 +74,13 @@ def test_every_catalog_is_checked() -> None:
 @pytest.mark.parametrize("catalog", catalog_files(), ids=lambda p: p.name)
 def test_training_data_names_nothing_from_the_catalog(catalog: Path) -> None:
     words = catalog_words(catalog)
+    # A Korean word counts at the front of an eojeol when the rest is particles ("우유를"),
+    # not when it is the start of another word ("물" in "물론이죠").
+    particles = "|".join(PARTICLES)
     pattern = re.compile(
-        r"(?<![a-z0-9])(?:"
+        r"(?<![a-z0-9\uac00-\ud7a3])(?:"
         + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        + r")(?![a-z0-9])"
+        + rf")(?:{particles})*(?![a-z0-9\uac00-\ud7a3])"
     )
     found = [
         f"{name}:{number}: {match.group(0)!r} in {line.strip()!r}"
