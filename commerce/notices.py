@@ -14,19 +14,30 @@ from commerce.models import NOTICE_KINDS, Notice, Order, utcnow
 MAX_NOTICE_CHARS = 2000
 
 
-def order_status_text(order: Order) -> str | None:
+# What the shopper hears when staff move their order, in the store's language (the store
+# file's `language`); statuses missing here are not told (preparing: nothing to do yet).
+ORDER_STATUS_TEXTS: dict[str, dict[tuple[str, str | None], str]] = {
+    "en": {
+        ("ready", "pickup"): "Your order number {id} is ready for pickup.",
+        ("out_for_delivery", None): "Your order number {id} is out for delivery.",
+        ("delivered", "delivery"): "Your order number {id} has been delivered.",
+        ("cancelled", None): "Sorry, the store cancelled your order number {id}.",
+    },
+    "ko": {
+        ("ready", "pickup"): "주문하신 {id}번 주문이 준비됐어요. 가져가시면 돼요.",
+        ("out_for_delivery", None): "주문하신 {id}번 주문이 배달을 출발했어요.",
+        ("delivered", "delivery"): "주문하신 {id}번 주문이 배달됐어요.",
+        ("cancelled", None): "죄송해요, 가게에서 {id}번 주문을 취소했어요.",
+    },
+}
+
+
+def order_status_text(order: Order, language: str = "en") -> str | None:
     """What the shopper hears when staff move their order, or None for a status they need
-    not be told about (preparing: nothing for them to do yet)."""
-    number = f"Your order number {order.id}"
-    if order.status == "ready" and order.fulfilment == "pickup":
-        return f"{number} is ready for pickup."
-    if order.status == "out_for_delivery":
-        return f"{number} is out for delivery."
-    if order.status == "delivered" and order.fulfilment == "delivery":
-        return f"{number} has been delivered."
-    if order.status == "cancelled":
-        return f"Sorry, the store cancelled {number[0].lower()}{number[1:]}."
-    return None
+    not be told about."""
+    texts = ORDER_STATUS_TEXTS.get(language, ORDER_STATUS_TEXTS["en"])
+    text = texts.get((order.status, order.fulfilment)) or texts.get((order.status, None))
+    return text.format(id=order.id) if text else None
 
 
 def enqueue_notice(session: Session, *, customer_id: str, text: str, kind: str) -> Notice:
@@ -45,7 +56,9 @@ def enqueue_notice(session: Session, *, customer_id: str, text: str, kind: str) 
 
 def notify_order_status(session: Session, order: Order) -> Notice | None:
     """Queues the notice for the order's new status, if that status is one to tell."""
-    text = order_status_text(order)
+    from commerce.store import get_store_facts
+
+    text = order_status_text(order, get_store_facts(session).language)
     if text is None:
         return None
     return enqueue_notice(session, customer_id=order.customer_id, text=text, kind="order_status")
