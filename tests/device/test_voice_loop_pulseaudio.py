@@ -88,31 +88,56 @@ def test_spoken_turn_is_answered_on_the_speaker(  # type: ignore[no-untyped-def]
 ):
     """A Korean shopper asks out loud to cancel their order: the reply reads that order back
     by its products and asks to confirm (the right answer, not any sound), and it is heard on
-    the speaker for as long as it lasts."""
+    the speaker for as long as it lasts. espeak-ng's Korean is not always recognised through
+    the room: like a shopper, the test says it again after an answer that did not understand
+    (at most three times); no answer before the right one may act on anything."""
     from commerce.accounts import ensure_customer
     from commerce.orders import record_past_order
 
     with korean_store.sessions() as session:
         ensure_customer(session, customer_id="kiosk", name="키오스크")
-        record_past_order(
+        order = record_past_order(
             session, customer_id="kiosk", items={"HOT-CHOCO": 1, "MUFFIN": 2}, status="preparing"
         )
+        order_id = order.id
     loop_, events = korean_voice_loop
     speech = read_wav(espeak(CANCEL, tmp_path / "cancel.wav", voice="ko")).pcm
     threading.Timer(1.0, feeder.say, args=(speech + silence(1500),)).start()
-    done = lambda: any(isinstance(e, Spoke) for e in events)  # noqa: E731
-    run_loop(loop_, done, limit_s=40)
+    said_times = {"n": 1}
+
+    def right_answer_or_given_up() -> bool:
+        spoken = [e for e in events if isinstance(e, Spoke)]
+        answered = [e for e in events if isinstance(e, Answered)]
+        if len(spoken) < said_times["n"] or not answered:
+            return False  # the answer to the last try is still coming or playing
+        last = " ".join(answered[-1].replies)
+        if ("핫초코" in last and "취소" in last) or said_times["n"] >= 3:
+            return True
+        said_times["n"] += 1
+        threading.Thread(target=feeder.say, args=(speech + silence(1500),)).start()
+        return False
+
+    run_loop(loop_, right_answer_or_given_up, limit_s=100)
     answered = [e for e in events if isinstance(e, Answered)]
     assert answered, events
-    said = " ".join(answered[0].replies)
+    said = " ".join(answered[-1].replies)
     assert "핫초코" in said and "블루베리 머핀" in said, (said, events)
     assert "취소" in said, said
+    # Whatever the earlier tries were taken for, nothing was done: the order is not cancelled
+    # (the read-back waits for a yes) and the cart is empty.
+    with korean_store.sessions() as session:
+        from commerce.cart import get_cart
+
+        assert not get_cart(session, customer_id="kiosk").items, events
+        from commerce.orders import get_order
+
+        assert get_order(session, customer_id="kiosk", order_id=order_id).status == "preparing"
     time.sleep(0.5)
     recorded = recorder.stop()
-    expected = sum(Synthesizer().synthesize(r).duration_s for r in answered[0].replies)
+    expected = sum(Synthesizer().synthesize(r).duration_s for e in answered for r in e.replies)
     heard = speech_seconds(recorded)
     assert level_dbfs(recorded) > -60
-    assert 0.5 * expected < heard <= expected + 1.0, (heard, expected)
+    assert 0.5 * expected < heard <= expected + len(answered), (heard, expected)
 
 
 def test_barge_in_stops_playback(pulse, feeder, recorder, voice_loop, tmp_path):  # type: ignore[no-untyped-def]
