@@ -121,6 +121,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
     parser.add_argument("--rate", type=int, default=None, help="TTS words per minute")
     parser.add_argument(
+        "--voice", default=None, help="the shopper's espeak-ng voice, e.g. ko+edward"
+    )
+    parser.add_argument(
         "--no-split", action="store_true", help="without spelling unknown words with pieces"
     )
     parser.add_argument(
@@ -158,7 +161,9 @@ def main() -> int:
     )
     if args.products:
         return 0
-    tts = Synthesizer(TtsSettings(voice=voice_for_language(language), rate_wpm=args.rate))
+    tts = Synthesizer(
+        TtsSettings(voice=args.voice or voice_for_language(language), rate_wpm=args.rate)
+    )
     print(
         f"{len(lines)} lines; grammar of {len(phrases)} phrases, {report.words} words, "
         f"{len(report.pieces)} spelt with pieces, {len(report.missing)} unknown"

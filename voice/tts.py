@@ -152,13 +152,32 @@ class _Worker:
 
 
 def find_voice(engine, wanted: str) -> str:  # type: ignore[no-untyped-def]
+    """The voice id `wanted` names. espeak-ng also takes a voice with a variant, "ko+edward"
+    (a variant changes the speaker's sound, not the language); the variant is kept as given
+    after checking that espeak-ng has it."""
+    base, _, variant = wanted.partition("+")
     for voice in engine.getProperty("voices"):
-        if (
-            wanted.lower() in (voice.id or "").lower()
-            or wanted.lower() in (voice.name or "").lower()
-        ):
-            return voice.id
-    raise TtsError("unknown_voice", f"no text-to-speech voice matches {wanted!r}")
+        if base.lower() in (voice.id or "").lower() or base.lower() in (voice.name or "").lower():
+            if not variant:
+                return voice.id
+            if variant not in espeak_variants():
+                raise TtsError(
+                    "unknown_voice",
+                    f"espeak-ng has no voice variant {variant!r}; list them with: "
+                    "espeak-ng --voices=variant",
+                )
+            return f"{voice.id}+{variant}"
+    raise TtsError("unknown_voice", f"no text-to-speech voice matches {base!r}")
+
+
+def espeak_variants() -> set[str]:
+    """The voice variants espeak-ng has (the files in its data folder's voices/!v)."""
+    found: set[str] = set()
+    for data in Path("/usr/lib").glob("*/espeak-ng-data/voices/!v"):
+        found.update(p.name for p in data.iterdir())
+    for data in Path("/usr/share").glob("espeak-ng-data/voices/!v"):
+        found.update(p.name for p in data.iterdir())
+    return found
 
 
 _worker: _Worker | None = None

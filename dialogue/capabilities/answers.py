@@ -16,6 +16,7 @@ from dialogue.capabilities import (
     cart_edits,
     cart_reminder,
     checkout_flow,
+    choosing,
     order_tracking,
     product_words,
     suggestion_limits,
@@ -91,7 +92,7 @@ def affirm(turn: Turn) -> None:
         adding.add_product(turn, suggested, pending.quantity, {}, added, problems)
         adding.say_added(turn, added, problems)
     elif isinstance(pending, ChooseProduct):
-        adding.choose(turn)
+        choosing.choose(turn)
     elif re.search(r"\b(?:place|order|check ?out|buy|pay)\b", lang.normalise(turn.text)) and (
         carts.get_cart(turn.session, customer_id=turn.customer_id).items
     ):
@@ -207,7 +208,7 @@ def deny(turn: Turn) -> None:
         order_tracking.cancel_order(turn)  # "cancel it" after hearing where an order is: that order
         return
     if isinstance(pending, ChooseProduct) and resolve_among(turn, turn.text, pending.skus):
-        adding.choose(turn)  # "no, the oat one"
+        choosing.choose(turn)  # "no, the oat one"
         return
     if kind != "confirm_cancel" and _is_correction(turn, turn.text):
         cart = carts.get_cart(turn.session, customer_id=turn.customer_id)

@@ -54,6 +54,24 @@ def test_unknown_voice_is_a_clear_error() -> None:
     assert out.startswith("unknown_voice no text-to-speech voice matches 'klingon-opera'")
 
 
+def test_a_voice_variant_changes_the_sound_and_a_missing_one_is_named() -> None:
+    """espeak-ng's variants ("ko+edward") are voices a store may set; an unknown variant is
+    refused by name, not silently spoken in the base voice."""
+    code = (
+        "from voice.tts import Synthesizer, TtsSettings, TtsError\n"
+        "try:\n"
+        "    audio = Synthesizer(TtsSettings(voice={!r})).synthesize('주문 취소하고 싶어요')\n"
+        "    print('ok', audio.pcm.hex()[:4000])\n"
+        "except TtsError as exc:\n    print(exc.code, exc.message)"
+    )
+    plain = _in_fresh_process(code.format("Korean"))
+    variant = _in_fresh_process(code.format("ko+edward"))
+    assert plain.startswith("ok ") and variant.startswith("ok ")
+    assert plain != variant
+    missing = _in_fresh_process(code.format("ko+no-such-variant"))
+    assert missing.startswith("unknown_voice espeak-ng has no voice variant 'no-such-variant'")
+
+
 def test_one_voice_setting_per_process(tts: Synthesizer) -> None:
     with pytest.raises(TtsError, match="cannot switch"):
         Synthesizer(TtsSettings(rate_wpm=tts.settings.rate_wpm or 200 + 1))
