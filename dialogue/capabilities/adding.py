@@ -101,9 +101,9 @@ def add_product(
                 tr(
                     turn,
                     ("We only have {count} {name} in stock, so I can add up to {count2} more."),
-                    count=turn.wording.number_words(exc.available),
+                    count=turn.wording.stock_count(exc.available, product.unit),
                     name=turn.wording.spoken_name(product.name),
-                    count2=turn.wording.number_words(left),
+                    count2=turn.wording.stock_count(left, product.unit),
                 )
             )
         else:

@@ -260,7 +260,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                         tr(
                             turn,
                             "Sorry, we only have {count} {name}.",
-                            count=turn.wording.number_words(exc.available),
+                            count=turn.wording.stock_count(exc.available, product.unit),
                             name=turn.wording.spoken_name(product.name),
                         )
                     )
@@ -286,7 +286,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             tr(
                 turn,
                 "Sorry, we only have {count} {name}.",
-                count=turn.wording.number_words(exc.available),
+                count=turn.wording.stock_count(exc.available, product.unit),
                 name=turn.wording.spoken_name(product.name),
             )
         )

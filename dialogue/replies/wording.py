@@ -30,6 +30,10 @@ class EnglishWording:
     def number_words(self, n: int) -> str:
         return lang.number_words(n)
 
+    def stock_count(self, n: int, unit: str = "each") -> str:
+        """How many of a product are left, said before its name ("three")."""
+        return lang.number_words(n)
+
     def minutes_number(self, n: int) -> str:
         """A number of minutes, said before the word for minutes."""
         return lang.number_words(n)
@@ -107,6 +111,10 @@ class KoreanWording(EnglishWording):
 
     def number_words(self, n: int) -> str:
         return korean.native_number(n)
+
+    def stock_count(self, n: int, unit: str = "each") -> str:
+        """How many are left, with the product's counter: "두 팩", "세 송이"."""
+        return korean.counted(n, unit)
 
     def minutes_number(self, n: int) -> str:
         return korean.sino_number(n)  # minutes count in Sino-Korean: 삼십 분
