@@ -10,7 +10,7 @@ from commerce.errors import OutOfStock
 from commerce.models import Product
 from commerce.resolver import Candidate, catalog_index, pick, resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, conversation, korean_edits, product_words
+from dialogue.capabilities import adding, choosing, conversation, korean_edits, product_words
 from dialogue.capabilities.pending import ChooseProduct, ConfirmEmpty
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -297,25 +297,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
 
 def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:
     """Replaces a cart item with another product, keeping the quantity."""
-    carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=old.sku)
-    added: list[str] = []
-    problems: list[str] = []
-    if adding.add_product(
-        turn, product_by_sku(turn, new.sku), quantity, new.options, added, problems
-    ):
-        turn.say(
-            tr(
-                turn,
-                "Okay, swapped {name} for {value}.",
-                name=turn.wording.spoken_name(old.name),
-                value=added[0],
-            )
-        )
-    else:
-        turn.say(
-            " ".join(problems)
-            + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
-        )
+    choosing.swap_product(turn, old, product_by_sku(turn, new.sku), quantity, new.options)
 
 
 def _quantity_in_cart(cart: carts.CartView, sku: str) -> int:

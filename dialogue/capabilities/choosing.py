@@ -4,9 +4,12 @@ with the quantity and options asked for before the question, then the rest of th
 from __future__ import annotations
 
 from commerce import cart as carts
+from commerce.models import Product
 from commerce.resolver import catalog_index
 from dialogue import language as lang
-from dialogue.capabilities.adding import add_items, add_product, say_added
+
+# A module reference, not its names: adding -> cart_edits -> choosing -> adding is a cycle.
+from dialogue.capabilities import adding
 from dialogue.capabilities.pending import ChooseProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -23,7 +26,7 @@ def choose(turn: Turn) -> None:
     """The answer to "which one?"; anything else is treated as a new request."""
     pending = turn.pending
     if not isinstance(pending, ChooseProduct):
-        add_items(turn)
+        adding.add_items(turn)
         return
     sku = resolve_among(turn, turn.text, pending.skus)
     if sku is None:
@@ -51,30 +54,37 @@ def choose(turn: Turn) -> None:
                                quantity=quantity)  # fmt: skip
             turn.say(tr(turn, "Okay, {item} now.", item=describe_item(turn, product, quantity)))
             return
-        old = product_by_sku(turn, replaced)
-        carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=replaced)
-        added: list[str] = []
-        problems: list[str] = []
-        if add_product(turn, product, quantity, options, added, problems):
-            turn.say(
-                tr(
-                    turn,
-                    "Okay, swapped {name} for {value}.",
-                    name=turn.wording.spoken_name(old.name),
-                    value=added[0],
-                )
-            )
-        else:
-            turn.say(
-                " ".join(problems)
-                + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
-            )
+        swap_product(turn, product_by_sku(turn, replaced), product, quantity, options)
         return
-    added = []
-    problems = []
-    add_product(turn, product, quantity, options, added, problems)
+    added: list[str] = []
+    problems: list[str] = []
+    adding.add_product(turn, product, quantity, options, added, problems)
     rest = [lang.ItemRequest(**r) for r in pending.rest]
     if rest:
-        add_items(turn, rest, added=added, problems=problems)
+        adding.add_items(turn, rest, added=added, problems=problems)
     else:
-        say_added(turn, added, problems)
+        adding.say_added(turn, added, problems)
+
+
+def swap_product(
+    turn: Turn, old: Product, new: Product, quantity: int, options: dict[str, str]
+) -> None:
+    """Replaces `old` in the cart with `quantity` of `new`; when `new` cannot be added the
+    shopper hears why, and that `old` is out."""
+    carts.remove_from_cart(turn.session, customer_id=turn.customer_id, sku=old.sku)
+    added: list[str] = []
+    problems: list[str] = []
+    if adding.add_product(turn, new, quantity, options, added, problems):
+        turn.say(
+            tr(
+                turn,
+                "Okay, swapped {name} for {value}.",
+                name=turn.wording.spoken_name(old.name),
+                value=added[0],
+            )
+        )
+    else:
+        turn.say(
+            " ".join(problems)
+            + tr(turn, " I've taken {name} out.", name=turn.wording.spoken_name(old.name))
+        )
