@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import DEMO_CSV, DEMO_STORE
+from tests.servers import wait_until_up
 from tests.test_cli import VOXCART, voxcart
 
 HOST = "127.0.0.1"
@@ -45,17 +45,7 @@ def served_store(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     )
     base = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"voxcart serve exited early: {process.communicate()[1]}")
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1, trust_env=False)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("voxcart serve did not answer within 60 s")
-                time.sleep(0.1)
+        wait_until_up(f"{base}/openapi.json", process, "voxcart serve", 60, poll_s=0.1)
         yield base, process
     finally:
         if process.poll() is None:

@@ -33,6 +33,7 @@ from commerce.models import Product
 from commerce.service import Store, import_store_files, open_store
 from dialogue.conversation_locks import KEY_PREFIX
 from tests.conftest import DEMO_CSV, DEMO_STORE, POSTGRES_ENV, REPO_ROOT
+from tests.servers import wait_until_up
 
 REDIS_ENV = "VOXCART_TEST_REDIS_URL"
 HOST = "127.0.0.1"
@@ -145,19 +146,14 @@ def _start(database_url: str, redis_url: str, log: Path) -> Server:
     return Server(f"http://{HOST}:{port}", process, log)
 
 
-def _wait_until_up(server: Server, deadline: float) -> None:
-    while True:
-        if server.process.poll() is not None:
-            pytest.fail(f"voxcart serve exited early:\n{server.log.read_text()[-3000:]}")
-        try:
-            httpx.get(f"{server.base}/openapi.json", timeout=1, trust_env=False)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"voxcart serve did not answer in time:\n{server.log.read_text()[-3000:]}"
-                )
-            time.sleep(0.2)
+def _wait_until_up(server: Server, limit_s: float) -> None:
+    wait_until_up(
+        f"{server.base}/openapi.json",
+        server.process,
+        "voxcart serve",
+        limit_s,
+        output=server.log.read_text,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +176,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         for server in servers:
-            _wait_until_up(server, deadline)
+            _wait_until_up(server, max(0.0, deadline - time.monotonic()))
         yield Cluster(store, servers, redis.Redis.from_url(redis_url))
     finally:
         for server in servers:

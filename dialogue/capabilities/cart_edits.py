@@ -256,14 +256,7 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                     )
                     quantity = number  # fmt: skip
                 except OutOfStock as exc:
-                    turn.say(
-                        tr(
-                            turn,
-                            "Sorry, we only have {count} {name}.",
-                            count=turn.wording.stock_count(exc.available, product.unit),
-                            name=turn.wording.spoken_name(product.name),
-                        )
-                    )
+                    _say_only_have(turn, product, exc.available)
             turn.set("last_item", {"sku": product.sku, "options": item.options,
                                    "quantity": quantity})  # fmt: skip
             turn.say(
@@ -282,17 +275,21 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
             turn.session, customer_id=turn.customer_id, sku=product.sku, quantity=number
         )
     except OutOfStock as exc:
-        turn.say(
-            tr(
-                turn,
-                "Sorry, we only have {count} {name}.",
-                count=turn.wording.stock_count(exc.available, product.unit),
-                name=turn.wording.spoken_name(product.name),
-            )
-        )
+        _say_only_have(turn, product, exc.available)
         return
     turn.set("last_item", {"sku": product.sku, "options": line.options, "quantity": number})
     turn.say(tr(turn, "Okay, {item} now.", item=describe_item(turn, product, number, line.options)))
+
+
+def _say_only_have(turn: Turn, product: Product, available: int) -> None:
+    turn.say(
+        tr(
+            turn,
+            "Sorry, we only have {count} {name}.",
+            count=turn.wording.stock_count(available, product.unit),
+            name=turn.wording.spoken_name(product.name),
+        )
+    )
 
 
 def _swap(turn: Turn, old: Product, new: Candidate, quantity: int) -> None:

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import DEMO_CSV, DEMO_STORE, REPO_ROOT
+from tests.servers import wait_until_up
 from tests.test_cli import VOXCART, voxcart
 
 pytestmark = pytest.mark.slow
@@ -113,17 +114,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     base = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 300  # the assistant loads Rasa and TensorFlow first
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"voxcart serve exited early: {process.communicate()[1][-3000:]}")
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1, trust_env=False)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("voxcart serve did not answer within 300 s")
-                time.sleep(0.5)
+        # The assistant loads Rasa and TensorFlow first.
+        wait_until_up(f"{base}/openapi.json", process, "voxcart serve", 300)
         yield Served(base, key, token)
     finally:
         process.terminate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from commerce.cart import get_cart
 from commerce.service import open_store
 from tests.conftest import DEMO_CSV, DEMO_STORE
+from tests.servers import wait_until_up
 from tests.test_cli import VOXCART, voxcart
 from tests.test_http_server import HOST, free_port
 
@@ -26,20 +26,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not RASA.exists(), reason="the rasa command is not installed"),
 ]
-
-
-def wait_until_up(url: str, process: subprocess.Popen[str], what: str, limit_s: float) -> None:
-    deadline = time.monotonic() + limit_s
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"{what} exited early: {process.communicate()[1][-2000:]}")
-        try:
-            httpx.get(url, timeout=1, trust_env=False)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                pytest.fail(f"{what} did not answer within {limit_s:.0f} s")
-            time.sleep(0.2)
 
 
 def stop(process: subprocess.Popen[str]) -> None:
