@@ -62,10 +62,19 @@ def complete_options(
         val = str(value).strip().lower()
         if key not in groups:
             offered = ", ".join(groups) or "no options"
-            raise InvalidOption(f"{product.name} has no option {key!r} (it has {offered})")
+            raise InvalidOption(
+                f"{product.name} has no option {key!r} (it has {offered})",
+                product=product.name,
+                group=key,
+                value=val,
+            )
         if val not in groups[key]:
             raise InvalidOption(
-                f"{product.name} {key} must be one of {', '.join(groups[key])}; got {val!r}"
+                f"{product.name} {key} must be one of {', '.join(groups[key])}; got {val!r}",
+                product=product.name,
+                group=key,
+                value=val,
+                choices=tuple(groups[key]),
             )
         chosen[key] = val
     assumed = {name: values[0] for name, values in groups.items() if name not in chosen}
@@ -152,6 +161,7 @@ def add_to_cart(
             name=product.name,
             requested=in_cart + quantity,
             available=product.stock,
+            unit=product.unit,
         )
     if line is None:
         line = CartLine(
@@ -212,7 +222,11 @@ def set_quantity(
     if others + quantity > product.stock:
         session.rollback()
         raise OutOfStock(
-            sku=product.sku, name=product.name, requested=others + quantity, available=product.stock
+            sku=product.sku,
+            name=product.name,
+            requested=others + quantity,
+            available=product.stock,
+            unit=product.unit,
         )
     target.quantity = quantity
     session.commit()

@@ -28,7 +28,23 @@ class InvalidRequest(CommerceError):
 
 
 class InvalidOption(InvalidRequest):
+    """An option the product does not have. `group` and `value` are what was asked for;
+    `choices` are the group's values when the group exists, () when the product has no such
+    group (the dialogue says either in the shopper's words)."""
+
     code = "invalid_option"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        product: str = "",
+        group: str = "",
+        value: str = "",
+        choices: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.product, self.group, self.value, self.choices = product, group, value, choices
 
 
 class EmptyCart(CommerceError):
@@ -40,13 +56,16 @@ class OutOfStock(CommerceError):
     code = "out_of_stock"
     status = 409
 
-    def __init__(self, *, sku: str, name: str, requested: int, available: int) -> None:
+    def __init__(
+        self, *, sku: str, name: str, requested: int, available: int, unit: str = "each"
+    ) -> None:
         super().__init__(
             f"Only {available} of {name} ({sku}) in stock; {requested} requested."
             if available
             else f"{name} ({sku}) is out of stock."
         )
         self.sku, self.name, self.requested, self.available = sku, name, requested, available
+        self.unit = unit
 
 
 class PriceChanged(CommerceError):

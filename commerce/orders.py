@@ -154,10 +154,12 @@ def checkout(
                 # Re-read: the copy loaded with the cart may predate the checkouts that won.
                 product = session.get(Product, product_id, populate_existing=True)
                 assert product is not None
-                name, sku = product.name, product.sku
+                name, sku, unit = product.name, product.sku, product.unit
                 available = product.stock if product.active else 0
                 session.rollback()
-                raise OutOfStock(sku=sku, name=name, requested=quantity, available=available)
+                raise OutOfStock(
+                    sku=sku, name=name, requested=quantity, available=available, unit=unit
+                )
 
         order = Order(
             customer_id=customer_id,

@@ -28,6 +28,7 @@ from commerce.purchase_guard import (
 )
 from dialogue import language as lang
 from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
+from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.pin_privacy import MASK
 from dialogue.replies import N_, tr
 
@@ -243,7 +244,7 @@ def pin_turn(turn: Turn, handler_name: str) -> bool:
     except CommerceError as exc:
         turn.session.rollback()
         turn.set_pending(None)
-        turn.say(tr(turn, "Sorry, {message}.", message=exc.message))
+        turn.say(tr(turn, "Sorry, {message}.", message=refusal_clause(turn, exc)))
         handled = True
     if handled:
         turn.set("misunderstood", 0.0)

@@ -23,6 +23,7 @@ from dialogue.capabilities import (
     product_words,
 )
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
+from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
     Turn,
@@ -116,7 +117,7 @@ def add_product(
             )
         return False
     except InvalidOption as exc:
-        problems.append(exc.message + ".")
+        problems.append(tr(turn, "Sorry, {message}.", message=refusal_clause(turn, exc)))
         return False
     # Options not said take the defaults; the reply states those a shopper must know, once.
     said = turn.wording.describe_added(quantity, product.name, product.unit, item.options,

@@ -29,6 +29,7 @@ from dialogue.capabilities.pending import (
     ConfirmKeepCart,
     SuggestProduct,
 )
+from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
@@ -81,7 +82,13 @@ def affirm(turn: Turn) -> None:
                 changed_by=f"shopper:{turn.customer_id}",
             )
         except CommerceError as exc:
-            turn.say(tr(turn, "Sorry, I couldn't cancel it: {message}.", message=exc.message))
+            turn.say(
+                tr(
+                    turn,
+                    "Sorry, I couldn't cancel it: {message}.",
+                    message=refusal_clause(turn, exc),
+                )
+            )
             return
         turn.say(tr(turn, "Order number {id} is cancelled.", id=order.id))
     elif isinstance(pending, SuggestProduct):

@@ -13,6 +13,7 @@ from dialogue import language as lang
 from dialogue import purchase
 from dialogue.capabilities import korean_reading, order_tracking, survey
 from dialogue.capabilities.pending import ConfirmCheckout
+from dialogue.capabilities.store_refusals import refusal_sentence
 from dialogue.capabilities.turns import (
     Turn,
     cart_summary,
@@ -155,7 +156,7 @@ def place_order(turn: Turn, pending: ConfirmCheckout) -> None:
                     "Sorry, I couldn't place it: {value} Your cart is unchanged; "
                     "you could change that item and check out again."
                 ),
-                value=exc.message.split(";")[0],
+                value=refusal_sentence(turn, exc),
             )
         )
         return

@@ -30,6 +30,7 @@ from dialogue.capabilities import (
     survey,
 )
 from dialogue.capabilities.pending import AskRating, ChooseProduct, ConfirmCheckout
+from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
@@ -163,7 +164,7 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
         HANDLERS[handler_name](turn)
     except CommerceError as exc:
         turn.session.rollback()
-        turn.say(tr(turn, "Sorry, {message}.", message=exc.message))
+        turn.say(tr(turn, "Sorry, {message}.", message=refusal_clause(turn, exc)))
         return turn
     finally:
         # A turn understood (by whichever handler) ends a run of misunderstandings.
