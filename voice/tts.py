@@ -160,7 +160,8 @@ def find_voice(engine, wanted: str) -> str:  # type: ignore[no-untyped-def]
         if base.lower() in (voice.id or "").lower() or base.lower() in (voice.name or "").lower():
             if not variant:
                 return voice.id
-            if variant not in espeak_variants():
+            known = espeak_variants()
+            if known and variant not in known:  # no data folder found: let espeak-ng decide
                 raise TtsError(
                     "unknown_voice",
                     f"espeak-ng has no voice variant {variant!r}; list them with: "
