@@ -27,6 +27,7 @@ from commerce.purchase_guard import (
     spending_problem,
 )
 from dialogue import language as lang
+from dialogue.capabilities import korean_reading
 from dialogue.capabilities.pending import ConfirmCheckout, ConfirmPin
 from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.pin_privacy import MASK
@@ -158,7 +159,9 @@ def answer_pin(turn: Turn, handler_name: str) -> bool:
     if not isinstance(pending, ConfirmPin):
         return False
     read_back = pending.read_back()
-    digits = pin_digits(turn.text)
+    digits = (
+        korean_reading.pin_digits(turn.text) if turn.language == "ko" else pin_digits(turn.text)
+    )
     if digits is None:
         normal = lang.normalise(turn.text)
         if handler_name == "handoff":

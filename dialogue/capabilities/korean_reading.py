@@ -86,3 +86,62 @@ def rating(text: str) -> int | None:
     if native is not None:
         return native
     return sino_number(word) if match["points"] or len(word) > 1 else None
+
+
+# A PIN is said digit by digit in Sino-Korean ("사 팔 이 일", "사팔이일"), zero as 공 or 영.
+_PIN_DIGITS = {"공": "0", "영": "0", "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5",
+               "육": "6", "륙": "6", "칠": "7", "팔": "8", "구": "9"}  # fmt: skip
+# Words that may come with the digits: "제 PIN 번호는 사 팔 이 일이에요".
+_PIN_FILLER = frozenset("제 내 저 저의 pin 핀 번호 비밀번호 암호 네 예 음 어 저기 그러니까".split())
+_TOPIC_PARTICLES = ("은", "는", "이", "가")
+# A polite ending after the last digit, in its (after a consonant, after a vowel) forms:
+# "일이요" but "이요" (2), "삼이에요" but "사예요".
+_PIN_ENDINGS = (("이에요", "예요"), ("입니다", "입니다"), ("이요", "요"))
+
+
+def _spelt_digits(word: str) -> str | None:
+    if word.isascii() and word.isdigit():
+        return word
+    if word and all(syllable in _PIN_DIGITS for syllable in word):
+        return "".join(_PIN_DIGITS[syllable] for syllable in word)
+    return None
+
+
+def _pin_word(word: str) -> str | None:
+    """The digits of one word, with a polite ending after them allowed."""
+    from dialogue.korean import particle
+
+    digits = _spelt_digits(word)
+    if digits is not None:
+        return digits
+    for after_consonant, after_vowel in _PIN_ENDINGS:
+        for ending in {after_consonant, after_vowel}:
+            stem = word[: -len(ending)]
+            if (
+                word.endswith(ending)
+                and stem
+                and particle(stem, after_consonant, after_vowel) == ending
+            ):
+                found = _spelt_digits(stem)
+                if found is not None:
+                    return found
+    return None
+
+
+def _pin_filler(word: str) -> bool:
+    if word in _PIN_FILLER:
+        return True
+    return any(word.endswith(p) and word[: -len(p)] in _PIN_FILLER for p in _TOPIC_PARTICLES)
+
+
+def pin_digits(text: str) -> str | None:
+    """The digits of a Korean PIN answer ("사 팔 이 일", "사팔이일이요", "제 PIN은 4821이에요"),
+    or None when the words are anything but a number (a request, a yes, a no)."""
+    digits = ""
+    for word in re.sub(r"[^\w\s]", " ", text.lower()).split():
+        found = _pin_word(word)
+        if found is not None:
+            digits += found
+        elif not _pin_filler(word):
+            return None
+    return digits or None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dialogue.capabilities.korean_reading import pin_digits as korean_pin_digits
 from dialogue.pin_privacy import MASK, mask_event_dicts
 from dialogue.purchase import pin_digits
 from dialogue.transcripts import TranscriptError, load_transcript
@@ -37,6 +38,32 @@ def test_pin_digits_in_words_or_figures(said: str, digits: str) -> None:
 )
 def test_words_that_are_not_a_pin(said: str) -> None:
     assert pin_digits(said) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "digits"),
+    [
+        ("사 팔 이 일", "4821"),
+        ("사팔이일", "4821"),
+        ("4821", "4821"),
+        ("사 팔 이 일이에요", "4821"),  # 일 ends in a consonant: 이에요
+        ("사팔이이요", "4822"),  # 이 (2) ends in a vowel: 요, so the last 이 is a digit
+        ("사팔이일이요", "4821"),
+        ("제 PIN은 4821이에요", "4821"),
+        ("제 비밀번호는 공 사 일 이예요", "0412"),
+        ("영 칠 삼 오 구 육입니다", "073596"),
+        ("음 일 이 삼", "123"),  # a number, though too short: the caller says so
+    ],
+)
+def test_korean_pin_digits_said_in_sino_korean_or_figures(said: str, digits: str) -> None:
+    assert korean_pin_digits(said) == digits
+
+
+@pytest.mark.parametrize(
+    "said", ["네", "네, 주문해 주세요", "아니요", "콜라 두 캔", "취소할게요", "", "PIN이 뭐였지"]
+)
+def test_korean_words_that_are_not_a_pin(said: str) -> None:
+    assert korean_pin_digits(said) is None
 
 
 def _user(text: str) -> dict:
