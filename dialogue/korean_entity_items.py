@@ -10,6 +10,7 @@ the one before it on a tie ("라떼 라지로", "녹차 라떼도 하나 벤티�
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogue.entity_items import _request, product_entities
@@ -114,7 +115,9 @@ MORE = "더"
 
 def korean_more_requests(entities: list[dict[str, Any]], text: str) -> list[ItemRequest]:
     """More of the last item, when no product is named and more is asked for."""
-    if product_entities(entities) or MORE not in text.split():
+    # "하나 더", "하나 더요": 더 on its own or with the polite 요.
+    words = re.findall(r"\w+", text)
+    if product_entities(entities) or not any(w in (MORE, MORE + "요") for w in words):
         return []
     said = sorted((e for e in entities if e.get("entity") == "quantity"), key=lambda e: e["start"])
     quantity = int(said[0]["value"]) if said else 1

@@ -12,7 +12,14 @@ from commerce.insights import best_sellers, bought_together
 from commerce.models import Product
 from commerce.resolver import Candidate, pick, resolve_mention, tokens
 from dialogue import language as lang
-from dialogue.capabilities import adding, cart_edits, conversation, product_words, suggestion_limits
+from dialogue.capabilities import (
+    adding,
+    cart_edits,
+    conversation,
+    korean_reading,
+    product_words,
+    suggestion_limits,
+)
 from dialogue.capabilities.pending import ChooseProduct, SuggestProduct
 from dialogue.capabilities.turns import (
     MAX_CHOICES,
@@ -50,7 +57,10 @@ def product_info(turn: Turn) -> None:
     ):
         adding.add_items(turn)  # "I'll have the salmon pouches" is an order, not a question
         return
-    mention = product_words.mention_from_question(turn.text)
+    if turn.language == "ko":
+        mention = korean_reading.question_subject(turn.text)
+    else:
+        mention = product_words.mention_from_question(turn.text)
     if mention in lang.REFERENCES or mention in ("they", "those ones", "the one", "one"):
         mention = ""  # "is it in stock?": the product just talked about
     words = set(re.split(r"[\s,]+", mention)) - {""}
@@ -112,12 +122,8 @@ def product_info(turn: Turn) -> None:
     chosen = _valid_options(product, choice.best.options)
     price = turn.money(product.unit_price_for(carts.complete_options(product, chosen)[0]))
     unit = turn.wording.per_unit(product.unit)
-    asks_stock = re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)
-    asks_what = re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)
-    asks_price = re.search(r"\b(how much|price|cost)\b", text)
-    asks_options = re.search(
-        r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b", text
-    )
+    cues = (korean_reading if turn.language == "ko" else product_words).question_cues(text)
+    asks_stock, asks_what, asks_price, asks_options = cues
     choices = options_text(turn, product)
     parts = []
     if asks_options and choices:
@@ -352,7 +358,10 @@ def answer_category(turn: Turn, mention: str) -> bool:
 def category_info(turn: Turn) -> None:
     if answer_superlative(turn):
         return
-    mention = product_words.mention_from_question(turn.text)
+    if turn.language == "ko":
+        mention = korean_reading.question_subject(turn.text)
+    else:
+        mention = product_words.mention_from_question(turn.text)
     mention = re.sub(r"\b(?:do you have|you have|have|sell|in|the|section|aisle|what|got)\b",
                      " ", mention).strip()  # fmt: skip
     categories = {" ".join(tokens(c)): c for c in category_names(turn)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from commerce.store import WEEKDAYS
+from dialogue.capabilities.product_words import QuestionCues
 
 _DELIVERY = re.compile(r"배달|배송|집으로|보내")
 _PICKUP = re.compile(r"픽업|포장|가지러|찾으러|찾아\s?갈|가져\s?갈|매장에서|가게에서|방문")
@@ -145,3 +146,59 @@ def pin_digits(text: str) -> str | None:
         elif not _pin_filler(word):
             return None
     return digits or None
+
+
+# What a Korean question about a product asks (the English handler reads its own words).
+_ASKS_STOCK = re.compile(
+    r"(?:^|\s)(?:재고|있어|있나|있습|있죠|있을까|팔아|파나|파세|팔죠|남았|남아)"
+)
+_ASKS_PRICE = re.compile(r"얼마|가격|값|비싸|싸요")
+_ASKS_OPTIONS = re.compile(
+    r"(?:^|\s)(?:사이즈|크기|색깔|색상|색|맛|종류|옵션)(?:은|는|이|가|도|으로|로)?(?=\s|$|\?)"
+)
+_ASKS_WHAT = re.compile(r"뭐예요|뭔가요|무엇인가요|뭐야|뭐에요|설명|무슨|들어가|들어있")
+# Around the thing asked about: words before it, and the predicate after it.
+_QUESTION_OPENERS = frozenset("혹시 저기요 저기 그럼 그러면 음 어 아 근데 그리고 또 여기".split())
+_QUESTION_PREDICATE = re.compile(
+    r"^(?:있어요|있나요|있습니까|있어|있죠|있을까요|팔아요|파나요|파세요|팔아|팔죠|돼요|되나요|"
+    r"얼마예요|얼마에요|얼마|재고|재고는|가격|가격이|가격은|값이|값은|없어요|없나요|남았어요|"
+    r"남아|있는지|알려|주세요|줘요|궁금해요)$"
+)
+# A particle the thing may carry, in its (after a consonant, after a vowel) forms. 이 is
+# left on (`_KEPT`): it cannot be told from a noun's own last syllable ("고양이").
+_SUBJECT_PARTICLES = (("은", "는"), ("을", "를"), ("과", "와"), ("이", "가"), ("도", "도"))
+_ANY_SOUND = frozenset({"도"})  # 도 follows any noun
+_KEPT = frozenset({"이"})
+
+
+def question_cues(text: str) -> QuestionCues:
+    """The cues of a Korean question about a product."""
+    return QuestionCues(
+        stock=bool(_ASKS_STOCK.search(text)),
+        what=bool(_ASKS_WHAT.search(text)),
+        price=bool(_ASKS_PRICE.search(text)),
+        options=bool(_ASKS_OPTIONS.search(text)),
+    )
+
+
+def question_subject(text: str) -> str:
+    """The thing a Korean product question asks about: "혹시 피자는 팔아요?" -> "피자"."""
+    from dialogue.korean import particle
+
+    words = re.sub(r"[^\w\s]", " ", text).split()
+    while words and words[0] in _QUESTION_OPENERS:
+        words.pop(0)
+    while words and _QUESTION_PREDICATE.match(words[-1]):
+        words.pop()
+    if not words:
+        return ""
+    last = words[-1]
+    for after_consonant, after_vowel in _SUBJECT_PARTICLES:
+        for form in (after_consonant, after_vowel):
+            stem = last[: -len(form)]
+            if form in _KEPT or not (last.endswith(form) and stem):
+                continue
+            if form in _ANY_SOUND or particle(stem, after_consonant, after_vowel) == form:
+                words[-1] = stem
+                return " ".join(words)
+    return " ".join(words)

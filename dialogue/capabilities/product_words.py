@@ -4,6 +4,7 @@ is left when they are taken out. Used to tell an order from a question or a corr
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from commerce.models import Product
 from commerce.option_words import groups_of, option_tokens, options_in
@@ -12,6 +13,31 @@ from dialogue import language as lang
 from dialogue.capabilities.turns import (
     Turn,
 )
+
+
+class QuestionCues(NamedTuple):
+    """What a question about a product asks: whether it is in stock, what it is, its price,
+    its options."""
+
+    stock: bool
+    what: bool
+    price: bool
+    options: bool
+
+
+def question_cues(text: str) -> QuestionCues:
+    """The cues of an English question (normalised text)."""
+    return QuestionCues(
+        stock=bool(re.search(r"\b(stock|available|have|any left|sell|got|carry)\b", text)),
+        what=bool(re.search(r"\b(what is|what's|what are|tell me about|describe|made)\b", text)),
+        price=bool(re.search(r"\b(how much|price|cost)\b", text)),
+        options=bool(
+            re.search(
+                r"\b(colou?rs?|sizes?|flavou?rs?|options?|kinds?|types?|sorts?|grinds?|come in)\b",
+                text,
+            )
+        ),
+    )
 
 
 def mention_from_question(text: str) -> str:

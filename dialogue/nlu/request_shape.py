@@ -17,6 +17,8 @@ The rules, each only against an unsure classifier or its fallback:
 - More of something is not a correction: "actually, another one of those" classified
   `change_item` becomes `add_item`, with or without a product named.
 - Wanting to know is asking: "I'd like to know what the mocha costs" is a question.
+- In Korean, asking whether the store has a thing the catalog does not know ("피자 있어요?")
+  is a question about a product, not a message the classifier could not place.
 
 The intent ranking keeps every score; the overruled intent moves to the top with the
 confidence of the classifier's first choice, and the message records why in
@@ -77,6 +79,25 @@ NOT_AN_ORDER = (*ORDER_QUESTIONS, FALLBACK, "product_info", "category_info", "re
                 "greet", "goodbye", "thanks", "out_of_scope", "remove_item")  # fmt: skip
 
 
+# Korean: "피자 있어요?", "혹시 케이크 팔아요?": whether the store has or sells a thing. Said of
+# a word the catalog does not know the classifier falls back (the placeholder it learned from
+# is missing); the shape says it is a question about a product all the same.
+KO_HAS_A_THING = re.compile(
+    r"^(?:(?:혹시|저기요|저기|그럼|그러면|음|어|근데)\s+)*(?P<thing>[가-힣][가-힣\s]*?)"
+    r"(?:은|는|이|가|도)?\s+(?:있어요|있나요|있습니까|있어|있죠|팔아요|파나요|파세요|팔아|팔죠)"
+    r"\s*[?？.]?$"
+)
+# Not a thing: "뭐 있어요?", "다른 거 있어요?" ask what there is (the classifier's to place).
+KO_NOT_A_THING = frozenset(
+    "뭐 무엇 뭔가 다른 거 것 그거 이거 저거 어떤 아무거나 여기 거기 장바구니에".split()
+)
+
+
+def _asks_for_a_korean_thing(text: str) -> bool:
+    match = KO_HAS_A_THING.match(" ".join(text.split()))
+    return match is not None and not set(match["thing"].split()) & KO_NOT_A_THING
+
+
 def _products(message: Message) -> list[dict[str, Any]]:
     return [e for e in message.get(ENTITIES) or [] if e.get("entity") == "product"]
 
@@ -117,6 +138,10 @@ def reshaped_intent(
     if intent == "change_item" and MORE_OF.search(normal):
         return "add_item"
     if not products:
+        # "혹시 피자는 팔아요?" can also read as asking what the store sells (category_info);
+        # the product question's handler still answers with a category the thing names.
+        if intent in (FALLBACK, "category_info") and _asks_for_a_korean_thing(text):
+            return "product_info"
         return None
     sentences = _sentences(text)
     naming = [s for s in sentences if any(s[0] <= a < s[1] for a, _ in products)]

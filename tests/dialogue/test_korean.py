@@ -183,3 +183,18 @@ def test_a_unit_written_as_a_korean_counter_is_that_counter() -> None:
     assert korean.counted(3, "송이") == "세 송이"
     assert korean.counter_for("cup") == "잔"
     assert korean.counter_for("crate") == "개"
+
+
+def test_a_korean_product_question_names_its_thing_and_what_it_asks() -> None:
+    from dialogue.capabilities.korean_reading import question_cues, question_subject
+
+    assert question_subject("혹시 피자는 팔아요?") == "피자"
+    assert question_subject("케이크가 있나요?") == "케이크"
+    assert question_subject("우유도 있어요?") == "우유"
+    assert question_subject("고양이 있어요?") == "고양이"  # 이 may be the noun's own
+    assert question_subject("바나나 재고 있어요?") == "바나나"
+    assert question_cues("바나나 재고 있어요?") == (True, False, False, False)
+    assert question_cues("아메리카노 얼마예요?") == (False, False, True, False)
+    assert question_cues("라떼 사이즈 뭐 있어요?").options
+    assert question_cues("이거 뭐예요?").what
+    assert not question_cues("크루아상 맛있어요?").stock  # tasty, not in stock

@@ -83,3 +83,27 @@ def test_a_sure_classifier_or_no_product_keeps_the_intent(text: str) -> None:
     for intent in ("add_item", "order_status"):
         assert reshaped_intent(text, intent, 0.95, _spans(text)) is None
         assert reshaped_intent(text, intent, 0.5, []) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("피자 있어요?", "nlu_fallback", "product_info"),
+        ("혹시 피자는 팔아요?", "category_info", "product_info"),
+        ("케이크 있나요", "nlu_fallback", "product_info"),
+        ("고양이 사료 있어요?", "nlu_fallback", "product_info"),
+        # What there is, not a thing: the classifier's to place.
+        ("뭐 있어요?", "category_info", None),
+        ("다른 거 있어요?", "nlu_fallback", None),
+        ("장바구니에 뭐 있어요?", "nlu_fallback", None),
+        # Not asking whether the store has it.
+        ("하늘이 파랗네요", "nlu_fallback", None),
+        ("피자 주세요", "nlu_fallback", None),
+        ("피자 있어요?", "greet", None),
+    ],
+)
+def test_a_korean_question_about_a_thing_the_catalog_lacks_is_a_product_question(
+    text: str, intent: str, expected: str | None
+) -> None:
+    assert reshaped_intent(text, intent, 0.3, []) == expected
+    assert reshaped_intent(text, intent, 0.95, []) is None  # a sure classifier keeps its say
