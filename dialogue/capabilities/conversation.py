@@ -44,7 +44,7 @@ def greet(turn: Turn) -> None:
         not_understood(turn)  # the classifier's guess for something it has not seen
         return
     customer = ensure_customer(turn.session, customer_id=turn.customer_id)
-    name = "" if customer.name == customer.id else f" {customer.name}"
+    name = "" if customer.name == customer.id else turn.wording.greeting_name(customer.name)
     store = turn.store
     turn.say(
         tr(

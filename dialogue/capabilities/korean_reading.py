@@ -18,6 +18,16 @@ _NOW = re.compile(r"지금|아직|현재|열었|하나요|해요\??$")
 _WEEK = re.compile(r"영업\s?시간|매일|평일|주말|요일별|일주일")
 _CLOSING = re.compile(r"닫|마감|까지")
 _OPENING = re.compile(r"열어|여나|열어요|오픈|시작")
+# Days a store's regular week may not hold: public holidays and festivals.
+_HOLIDAY = re.compile(
+    r"크리스마스|성탄절|설날|설 연휴|추석|명절|공휴일|빨간 ?날|연휴|새해|신정|어린이날|"
+    r"광복절|현충일|한글날|개천절|삼일절|석가탄신일|부처님 ?오신 ?날|휴일"
+)
+# An order's number: "3번 주문", "삼 번 주문", "주문 번호 12번", "12번 주문이요".
+_ORDER_NUMBER = re.compile(
+    r"(?P<a>\d+|[일이삼사오육칠팔구십백]+)\s*번(?!\s*째)\s*주문"
+    r"|주문\s*번호(?:는|가)?\s*(?P<b>\d+|[일이삼사오육칠팔구십백]+)(?:\s*번)?"
+)
 _YES = re.compile(r"^(?:네|넵|예|응|어|그래|좋아|맞아|오케이|물론)")
 _NO = re.compile(r"^(?:아니|아뇨|싫|됐어|괜찮)")
 
@@ -202,3 +212,19 @@ def question_subject(text: str) -> str:
                 words[-1] = stem
                 return " ".join(words)
     return " ".join(words)
+
+
+def names_a_holiday(text: str) -> bool:
+    return bool(_HOLIDAY.search(text))
+
+
+def order_number(text: str) -> int | None:
+    """The order number in "3번 주문 취소해 주세요", "삼 번 주문", "주문 번호 12번"; None when
+    none is said ("두 번째 거" is a position, not an order)."""
+    from dialogue.nlu.korean_mentions import sino_number
+
+    match = _ORDER_NUMBER.search(text)
+    if match is None:
+        return None
+    said = match["a"] or match["b"]
+    return int(said) if said.isdigit() else sino_number(said)

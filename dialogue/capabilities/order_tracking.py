@@ -12,7 +12,7 @@ from commerce.models import Order, Product
 from commerce.store import WEEKDAYS
 from dialogue import item_wording as wording
 from dialogue import language as lang
-from dialogue.capabilities import adding, checkout_flow
+from dialogue.capabilities import adding, checkout_flow, korean_reading
 from dialogue.capabilities.pending import ConfirmCancel
 from dialogue.capabilities.turns import (
     Turn,
@@ -150,7 +150,9 @@ def cancel_order(turn: Turn) -> None:
 
 
 def order_number_in(text: str) -> int | None:
-    """'order 2', 'order number two', '#12' -> the order number said, if any."""
+    """'order 2', 'order number two', '#12', '2번 주문' -> the order number said, if any."""
+    if re.search(r"[가-힣]", text):
+        return korean_reading.order_number(text)
     normal = lang.normalise(text)
     m = re.search(r"(?:\border|\bnumber|#)\s*(?:number\s*)?(\d+)\b", normal)
     if m:

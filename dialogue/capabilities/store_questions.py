@@ -33,6 +33,25 @@ def _day_asked(turn: Turn) -> tuple[str, str]:
 
 
 def ask_hours(turn: Turn) -> None:
+    text = lang.normalise(turn.text)
+    store = turn.store
+    holiday = (
+        korean_reading.names_a_holiday(turn.text)
+        if turn.language == "ko"
+        else re.search(
+            r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|"
+            r"bank holiday|boxing day|independence day|labou?r day|memorial day)\b",
+            text,
+        )  # fmt: skip
+    )
+    if holiday:
+        phone = (
+            tr(turn, " Please call us on {phone} to check.", phone=store.phone)
+            if store.phone
+            else ""
+        )
+        turn.say(tr(turn, "I don't have holiday hours, only our regular week.{phone}", phone=phone))
+        return
     if turn.language == "ko":
         _answer_hours(
             turn,
@@ -41,17 +60,6 @@ def ask_hours(turn: Turn) -> None:
             closing=korean_reading.asks_closing(turn.text),
             opening=korean_reading.asks_opening(turn.text),
         )
-        return
-    text = lang.normalise(turn.text)
-    store = turn.store
-    if re.search(r"\b(?:christmas|xmas|new year'?s?|easter|thanksgiving|holidays?|bank holiday|"
-                 r"boxing day|independence day|labou?r day|memorial day)\b", text):  # fmt: skip
-        phone = (
-            tr(turn, " Please call us on {phone} to check.", phone=store.phone)
-            if store.phone
-            else ""
-        )
-        turn.say(tr(turn, "I don't have holiday hours, only our regular week.{phone}", phone=phone))
         return
     _answer_hours(
         turn,

@@ -34,6 +34,10 @@ class EnglishWording:
         """How many of a product are left, said before its name ("three")."""
         return lang.number_words(n)
 
+    def greeting_name(self, name: str) -> str:
+        """A shopper's name after a greeting word: "Hi Pat!"."""
+        return f" {name}"
+
     def minutes_number(self, n: int) -> str:
         """A number of minutes, said before the word for minutes."""
         return lang.number_words(n)
@@ -115,6 +119,10 @@ class KoreanWording(EnglishWording):
     def stock_count(self, n: int, unit: str = "each") -> str:
         """How many are left, with the product's counter: "두 팩", "세 송이"."""
         return korean.counted(n, unit)
+
+    def greeting_name(self, name: str) -> str:
+        """A shopper is greeted by name with 님: "안녕하세요, 민지 님!"."""
+        return f", {name} 님"
 
     def minutes_number(self, n: int) -> str:
         return korean.sino_number(n)  # minutes count in Sino-Korean: 삼십 분

@@ -198,3 +198,15 @@ def test_a_korean_product_question_names_its_thing_and_what_it_asks() -> None:
     assert question_cues("라떼 사이즈 뭐 있어요?").options
     assert question_cues("이거 뭐예요?").what
     assert not question_cues("크루아상 맛있어요?").stock  # tasty, not in stock
+
+
+def test_korean_order_numbers_and_holidays_are_read() -> None:
+    from dialogue.capabilities.korean_reading import names_a_holiday, order_number
+
+    assert order_number("1번 주문이랑 똑같이 주문해 주세요") == 1
+    assert order_number("삼 번 주문 취소해 주세요") == 3
+    assert order_number("주문 번호 12번 어떻게 됐어요?") == 12
+    assert order_number("두 번째 거 빼 주세요") is None  # a position in the cart
+    assert order_number("제 주문 어떻게 됐어요?") is None
+    assert names_a_holiday("크리스마스에도 열어요?") and names_a_holiday("추석 연휴에 해요?")
+    assert not names_a_holiday("토요일은 몇 시에 열어요?")
