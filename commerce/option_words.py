@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from commerce.normalise import tokens
+from commerce.normalise import UNIT_TOKENS, folded, tokens
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -56,8 +56,14 @@ SUFFIX_MAX = 2  # ... or when the longer one adds at most this many letters ("ic
 
 
 def option_tokens(text: str) -> list[str]:
-    """Tokens as option values compare them: numbers and "%" kept ("2% milk", "1 shot")."""
-    return tokens(text, keep_numbers=True)
+    """Tokens as option values compare them: numbers and "%" kept ("2% milk", "1 shot"). A
+    value that is one unit letter alone is kept too: the size "L" is not a litre."""
+    found = tokens(text, keep_numbers=True)
+    if not found:
+        alone = folded(text).strip()
+        if alone in UNIT_TOKENS:
+            return [alone]
+    return found
 
 
 def number(word: str) -> int | None:

@@ -188,14 +188,24 @@ def particle(word: str, after_consonant: str, after_vowel: str) -> str:
     return after_consonant if sound else after_vowel
 
 
+# A word, an aside in brackets, then a particle mark: the particle follows the word, as if
+# the aside were not there ("목줄 두 개(기본: 빨강)를").
+_PARTICLE_AFTER_ASIDE = re.compile(
+    r"(?P<word>[^\s(]+)(?P<aside>\([^()]*\))(?P<mark>"
+    + "|".join(re.escape(f"{c}({v})") for c, v in PARTICLES)
+    + ")"
+)
+
+
 def attach_particles(text: str) -> str:
     """Resolves "을(를)"-style marks after a word: "라떼 두 잔을(를)" -> "라떼 두 잔을"."""
 
-    def choose(match: re.Match[str]) -> str:
+    def chosen(match: re.Match[str]) -> str:
         after_consonant, rest = match.group("mark").split("(", 1)
-        return match.group("word") + particle(match.group("word"), after_consonant, rest[:-1])
+        return particle(match.group("word"), after_consonant, rest[:-1])
 
-    return _PARTICLE_MARK.sub(choose, text)
+    text = _PARTICLE_AFTER_ASIDE.sub(lambda m: m["word"] + m["aside"] + chosen(m), text)
+    return _PARTICLE_MARK.sub(lambda m: m["word"] + chosen(m), text)
 
 
 # Option values that mean "the usual one" or "none": not worth saying about an item.

@@ -131,14 +131,17 @@ def change_item(turn: Turn) -> None:
         adding.add_items(turn)
         return
     skus = list(dict.fromkeys(i.sku for i in cart.items))
+    read: tuple[int | None, str] | None = None
     if turn.language == "ko":
-        target_sku, new = korean_edits.correction(turn, cart)
+        # Read from entities already: "6킬로로" is an option value, not six of something.
+        target_sku, number, change = korean_edits.correction(turn, cart)
+        new, read = change, (number, change)
     else:
         target_sku, new = _split_correction(turn, correction_body(turn.text), skus)
     last = turn.slot("last_item")
     if target_sku is None:
         target_sku = last["sku"] if last and last["sku"] in skus else cart.items[-1].sku
-    apply_change(turn, cart, target_sku, new)
+    apply_change(turn, cart, target_sku, new, read=read)
 
 
 def _change_quantity(text: str, current: int) -> tuple[int | None, str]:
@@ -159,10 +162,19 @@ def _change_quantity(text: str, current: int) -> tuple[int | None, str]:
     return number, rest
 
 
-def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) -> None:
+def apply_change(
+    turn: Turn,
+    cart: carts.CartView,
+    target_sku: str,
+    new: str,
+    *,
+    read: tuple[int | None, str] | None = None,
+) -> None:
+    """Changes `target_sku` as `new` says (a quantity, option values or another product), or
+    as `read` says when the words were read already: (quantity, the rest)."""
     product = product_by_sku(turn, target_sku)
     have = _quantity_in_cart(cart, target_sku)
-    number, remainder = _change_quantity(new, have)
+    number, remainder = read if read is not None else _change_quantity(new, have)
     line = next(i for i in reversed(cart.items) if i.sku == target_sku)
     if remainder:
         options = product_words.options_in_text(product, remainder)
@@ -263,7 +275,15 @@ def apply_change(turn: Turn, cart: carts.CartView, target_sku: str, new: str) ->
                 tr(
                     turn,
                     "Okay, changed to {item}.",
-                    item=describe_item(turn, product, quantity, item.options),
+                    # Every option, defaults too: "red" when red was the default is heard.
+                    item=turn.wording.describe_item(
+                        quantity,
+                        product.name,
+                        product.unit,
+                        item.options,
+                        product.option_groups(),
+                        say_defaults=True,
+                    ),  # fmt: skip
                 )
             )
             return

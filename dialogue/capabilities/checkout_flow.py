@@ -31,7 +31,8 @@ def wants_delivery(text: str) -> bool | None:
     return None
 
 
-def _wants_delivery(turn: Turn) -> bool | None:
+def says_fulfilment(turn: Turn) -> bool | None:
+    """True for delivery, False for pickup, None when the turn names neither."""
     if turn.language == "ko":
         return korean_reading.wants_delivery(turn.text)
     return wants_delivery(turn.text)
@@ -58,7 +59,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
     ):
         order_tracking.order_status(turn)  # "what about order one?"
         return
-    wants = _wants_delivery(turn)
+    wants = says_fulfilment(turn)
     if wants is not None:
         turn.set("fulfilment", "delivery" if wants else "pickup")
     fulfilment = _default_fulfilment(turn)
@@ -110,7 +111,7 @@ def checkout(turn: Turn, *, intro: str = "", again: bool = False) -> None:
 
 
 def choose_fulfilment(turn: Turn) -> None:
-    wants = _wants_delivery(turn)
+    wants = says_fulfilment(turn)
     if wants is None:
         turn.say(tr(turn, "Would you like pickup or delivery?"))
         return

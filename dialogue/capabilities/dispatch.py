@@ -34,6 +34,7 @@ from dialogue.capabilities.store_refusals import refusal_clause
 from dialogue.capabilities.turns import (
     Turn,
     cart_state,
+    product_by_sku,
     resolve_among,
 )
 from dialogue.replies import tr
@@ -74,6 +75,25 @@ CART_EDITS = ("add_item", "remove_item", "change_item", "choose", "deny", "not_u
 
 # Handlers that leave a pending question in place.
 KEEPS_PENDING = ("affirm", "deny", "choose", "choose_fulfilment", "checkout", "view_cart")
+
+
+# What a classifier makes of an option value said alone ("red", "large", "빨강").
+OPTION_ANSWER_INTENTS = ("affirm", "not_understood", "greet", "thanks")
+# An option answer is a word or two ("large", "the red", "빨간색으로요").
+MAX_OPTION_ANSWER_WORDS = 3
+
+
+def _names_options_of_last_item(turn: Turn) -> bool:
+    """Whether the turn is only option values of the item just added, with no question open:
+    the shopper choosing what the defaults left out."""
+    last = turn.slot("last_item")
+    if not last or turn.pending is not None or len(turn.text.split()) > MAX_OPTION_ANSWER_WORDS:
+        return False
+    if any(e.get("entity") == "product" for e in turn.entities):
+        return False
+    options = [e for e in turn.entities if e.get("entity") == "option"]
+    groups = product_by_sku(turn, last["sku"]).option_groups()
+    return bool(options) and all(str(e.get("role")) in groups for e in options)
 
 
 def _answers_choice(turn: Turn, pending: ChooseProduct) -> bool:
@@ -135,6 +155,12 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
             handler_name = "deny"
         elif lang.is_yes(turn.text):
             handler_name = "affirm"
+    option_answer = handler_name in OPTION_ANSWER_INTENTS or (
+        # "검은색으로요" sounds like "배달로요" to the classifier.
+        handler_name == "choose_fulfilment" and checkout_flow.says_fulfilment(turn) is None
+    )
+    if option_answer and _names_options_of_last_item(turn):
+        handler_name = "change_item"  # "red", "빨강" right after "one dog collar"
     reading_back = isinstance(pending, ConfirmCheckout) or (
         isinstance(pending, ChooseProduct) and pending.resume == "checkout"
     )

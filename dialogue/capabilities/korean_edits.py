@@ -51,21 +51,19 @@ def removal(turn: Turn, cart: carts.CartView) -> tuple[str | None, int | None]:
     return sku, _quantity(turn)
 
 
-def correction(turn: Turn, cart: carts.CartView) -> tuple[str | None, str]:
-    """(the cart product being changed, or None for the last one; the change as the cart
-    edits read it: a quantity in words, option values, or another product to swap in)."""
+def correction(turn: Turn, cart: carts.CartView) -> tuple[str | None, int | None, str]:
+    """(the cart product being changed, or None for the last one; the quantity said, if any;
+    the rest of the change as the cart edits read it: option values, or another product to
+    swap in)."""
     target = _in_cart(turn, cart)
     options = [str(o["value"]) for o in _named(turn, "option")]
-    quantity = _quantity(turn)
-    # Digits: the cart edits read the change as English reads a quantity.
-    change = [str(quantity)] if quantity else []
-    change += options
+    change = list(options)
     if not options:
         # "아니 라떼 말고 카푸치노요": a product not in the cart is the one wanted instead.
         wanted = [p for p in _named(turn, "product") if str(p["value"]) not in cart.quantities]
         if wanted:
             change.append(product_by_sku(turn, str(wanted[0]["value"])).name)
-    return target, " ".join(change)
+    return target, _quantity(turn), " ".join(change)
 
 
 def refines_last_item(turn: Turn) -> bool:

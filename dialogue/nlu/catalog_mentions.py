@@ -105,15 +105,31 @@ def replace_tokens(tokens: list[Token], mentions: list[Mention]) -> list[Token]:
 
 # A copy keeps at least this many words besides the placeholders it drops.
 MIN_FRAME_TOKENS = 3
+# An option-only request is short ("make it oat milk", "두유로 바꿔 주세요"): its frame is
+# the two words around the value.
+MIN_OPTION_FRAME_TOKENS = 2
 
 
-def without_products(message: Message, tokens: list[Token]) -> Message | None:
+def without_products(
+    message: Message, tokens: list[Token], *, loose_options: bool = False
+) -> Message | None:
     """A training example as it reads when the product is one the catalog does not know:
     "add a unicorn to my cart" reaches the featurizers without a "product" placeholder, so
     the classifier must learn the request's frame ("add ... to my cart"), not the placeholder.
-    None when the example names no product or too little is left."""
-    kept = [t for t in tokens if t.text != PRODUCT]
-    if len(kept) == len(tokens) or len(kept) < MIN_FRAME_TOKENS or not message.get(INTENT):
+    `loose_options`: an example naming option values and no product gets the same copy
+    without them, since at run time such values stay words (`mentions._loose_options`).
+    Korean needs it: "두유로 바꿔 주세요" is the value and two words, and without the copy
+    the classifier met it only as "option으로 바꿔 주세요" (0.28 change_item, 0.66 with it).
+    English frames carry the request themselves ("make it ...", "actually the ... one"),
+    and the copy there taught "actually the one" to mean an addition.
+    None when the example names neither or too little is left."""
+    if not loose_options and not any(t.text == PRODUCT for t in tokens):
+        return None
+    if any(t.text == PRODUCT for t in tokens):
+        kept, least = [t for t in tokens if t.text != PRODUCT], MIN_FRAME_TOKENS
+    else:
+        kept, least = [t for t in tokens if t.text != OPTION], MIN_OPTION_FRAME_TOKENS
+    if len(kept) == len(tokens) or len(kept) < least or not message.get(INTENT):
         return None
     copy = Message(data={TEXT: " ".join(t.text for t in kept), INTENT: message.get(INTENT)})
     copy.set(TOKENS_NAMES[TEXT], kept)
@@ -134,6 +150,7 @@ class CatalogMentions(GraphComponent):
 
     def __init__(self, language: str = "en") -> None:
         korean = language == "ko"
+        self.korean = korean
         self.language_mentions = korean_language_mentions if korean else language_mentions
         self.find_mentions = find_korean_mentions if korean else find_mentions
 
@@ -159,7 +176,7 @@ class CatalogMentions(GraphComponent):
                 mentions = self.language_mentions([t.text for t in tokens])
                 tokens = replace_tokens(tokens, mentions)
                 message.set(TOKENS_NAMES[TEXT], tokens)
-                copy = without_products(message, tokens)
+                copy = without_products(message, tokens, loose_options=self.korean)
                 if copy is not None:
                     unnamed.append(copy)
         if not unnamed:

@@ -77,6 +77,30 @@ def _particles_only(rest: str) -> bool:
 ADVERB_ENDING, MODIFIER_ENDING = "하게", "한"
 
 
+# A Korean colour is said as a noun (빨강), a modifier (빨간) or with 색 (빨간색): one value,
+# whichever form a catalog writes. A closed list of the language's colour words.
+COLOUR_FORMS = (
+    ("빨강", "빨간", "빨간색", "빨강색", "붉은", "붉은색"),
+    ("파랑", "파란", "파란색", "파랑색", "푸른", "푸른색"),
+    ("노랑", "노란", "노란색", "노랑색"),
+    ("검정", "검은", "검은색", "검정색", "까만", "까만색"),
+    ("하양", "하얀", "하얀색", "흰", "흰색", "하양색"),
+    ("초록", "초록색", "녹색"),
+    ("보라", "보라색"),
+    ("분홍", "분홍색", "핑크", "핑크색"),
+    ("주황", "주황색"),
+    ("회색", "회색빛"),
+    ("갈색", "밤색"),
+    ("남색", "곤색"),
+)
+_COLOUR_FAMILY = {form: family for family in COLOUR_FORMS for form in family}
+
+
+def _catalog_colour(word: str, known: Container[str]) -> str | None:
+    """The catalog's own form of a colour said another way ("빨간색" for a catalog's "빨강")."""
+    return next((form for form in _COLOUR_FAMILY.get(word, ()) if form in known), None)
+
+
 def stem(word: str, known: Container[str] | None) -> str:
     """The eojeol without its particles when what is left is a known word (the longest such
     front); the eojeol itself otherwise. `known` None: any front followed by particles."""
@@ -88,6 +112,9 @@ def stem(word: str, known: Container[str] | None) -> str:
             continue
         if known is None or front in known:
             return front
+        colour = _catalog_colour(front, known)
+        if colour is not None:
+            return colour
         if front.endswith(ADVERB_ENDING):
             modifier = front.removesuffix(ADVERB_ENDING) + MODIFIER_ENDING
             if modifier in known:
@@ -227,6 +254,11 @@ def language_mentions(words: list[str]) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+def _catalog_word(word: str, known: Container[str]) -> bool:
+    """A catalog word that is more than a number ("6킬로", not "6" or "두")."""
+    return word in known and _digits(word) is None and native_number(word) is None
+
+
 class _Known(Container[str]):
     """A catalog word test over the index's tables (names, aliases and option words)."""
 
@@ -245,11 +277,19 @@ def find_korean_mentions(words: list[str], index: CatalogIndex | None) -> list[M
     numbers = number_mentions(words)
     if index is None or not index.entries:
         return numbers
-    taken = {i for m in numbers for i in range(m.start, m.end)}
     known = _Known(index)
+    stems = [stem(w.lower(), known) for w in words]
+    # A catalog word with a number in it is the catalog's: "6킬로로" is the option 6킬로, not
+    # six of something. Only a number that is one word: in "열 개랑" the counter 개 may also
+    # begin a catalog name ("개 사료") and is still a counter.
+    numbers = [
+        m for m in numbers if not (m.end - m.start == 1 and _catalog_word(stems[m.start], known))
+    ]
+    taken = {i for m in numbers for i in range(m.start, m.end)}
     # Quantities are ours: the English finder sees an empty word where they are.
-    stems = ["" if i in taken else stem(w.lower(), known) for i, w in enumerate(words)]
-    catalog = [m for m in find_mentions(stems, index) if m.kind in (PRODUCT, OPTION)]
+    stems = ["" if i in taken else word for i, word in enumerate(stems)]
+    found = find_mentions(stems, index, clitics=False)
+    catalog = [m for m in found if m.kind in (PRODUCT, OPTION)]
     named = {i for m in catalog for i in range(m.start, m.end)}
     kept = [m for m in numbers if not named.intersection(range(m.start, m.end))]
     return sorted([*kept, *catalog], key=lambda m: (m.start, m.end))

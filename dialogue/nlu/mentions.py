@@ -182,8 +182,12 @@ def language_mentions(words: list[str]) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]:
-    """Every mention in `words` (an utterance's tokens), in word order."""
+def find_mentions(
+    words: list[str], index: CatalogIndex | None, *, clitics: bool = True
+) -> list[Mention]:
+    """Every mention in `words` (an utterance's tokens), in word order. `clitics`: a lone
+    "s", "m", "t" after a word is what an apostrophe split off (English); in a language
+    without them it is a word of its own (a size "M")."""
     found = language_mentions(words)
     if index is None or not index.entries:
         return found
@@ -199,7 +203,7 @@ def find_mentions(words: list[str], index: CatalogIndex | None) -> list[Mention]
     for i, raw in enumerate(words):
         # "plumber's" reaches us as "plumber", "s": what an apostrophe split off is a
         # dropped word, so a name said with it is still one run ("plumber's tape").
-        clitic = i > 0 and raw.lower() in CLITICS
+        clitic = clitics and i > 0 and raw.lower() in CLITICS
         said = [] if i in numeric or clitic else option_tokens(raw)
         heard.append(said)
         normal.append([_catalog_word(index, catalog, tok) or "" for tok in said])

@@ -18,7 +18,8 @@ The rules, each only against an unsure classifier or its fallback:
   `change_item` becomes `add_item`, with or without a product named.
 - Wanting to know is asking: "I'd like to know what the mocha costs" is a question.
 - In Korean, asking whether the store has a thing the catalog does not know ("피자 있어요?")
-  is a question about a product, not a message the classifier could not place.
+  is a question about a product, not a message the classifier could not place; a product
+  named with a word for its options ("목줄 색깔 뭐 있어요?") asks about that product.
 
 The intent ranking keeps every score; the overruled intent moves to the top with the
 confidence of the classifier's first choice, and the message records why in
@@ -93,6 +94,13 @@ KO_NOT_A_THING = frozenset(
 )
 
 
+# Korean: a product named with a word for its options ("목줄 색깔 뭐 있어요?") asks about
+# that product's choices, not what the store sells.
+KO_OPTION_WORDS = re.compile(
+    r"(?:^|\s)(?:사이즈|크기|색깔|색상|색|맛|옵션|용량|종류별)(?:은|는|이|가|도)?(?=\s|$)"
+)
+
+
 def _asks_for_a_korean_thing(text: str) -> bool:
     match = KO_HAS_A_THING.match(" ".join(text.split()))
     return match is not None and not set(match["thing"].split()) & KO_NOT_A_THING
@@ -143,6 +151,8 @@ def reshaped_intent(
         if intent in (FALLBACK, "category_info") and _asks_for_a_korean_thing(text):
             return "product_info"
         return None
+    if intent in ("category_info", FALLBACK) and KO_OPTION_WORDS.search(text):
+        return "product_info"
     sentences = _sentences(text)
     naming = [s for s in sentences if any(s[0] <= a < s[1] for a, _ in products)]
     # "Do you do chocolate americanos? I'd like that.": the order may follow the question.

@@ -210,3 +210,14 @@ def test_korean_order_numbers_and_holidays_are_read() -> None:
     assert order_number("제 주문 어떻게 됐어요?") is None
     assert names_a_holiday("크리스마스에도 열어요?") and names_a_holiday("추석 연휴에 해요?")
     assert not names_a_holiday("토요일은 몇 시에 열어요?")
+
+
+def test_a_particle_after_an_aside_in_brackets_follows_the_word_before_it() -> None:
+    from dialogue.korean import attach_particles
+
+    assert (
+        attach_particles("목줄 두 개(기본: 빨강)을(를) 담았어요")
+        == "목줄 두 개(기본: 빨강)를 담았어요"
+    )
+    assert attach_particles("우유(1L)이(가)") == "우유(1L)가"
+    assert attach_particles("라떼 두 잔을(를)") == "라떼 두 잔을"

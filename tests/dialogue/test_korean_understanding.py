@@ -184,3 +184,48 @@ def test_every_language_with_a_project_trains_into_its_own_folder(tmp_path: Any)
 )  # fmt: skip
 def test_a_korean_rating_is_a_number_said_alone(said: str, score: int | None) -> None:
     assert korean_reading.rating(said) == score
+
+
+# Another made-up catalog: an option value with a number in it, sizes written as letters,
+# colours written as nouns, and a counter (개) that also begins a name (개 사료).
+PETS = CatalogIndex(
+    [
+        product(
+            "FOOD",
+            "강아지 사료",
+            ["강아지 사료", "개 사료"],
+            [{"name": "용량", "values": ["2킬로", "6킬로"]}],
+        ),  # fmt: skip
+        product(
+            "LEASH",
+            "목줄",
+            ["목줄"],
+            [
+                {"name": "색", "values": ["빨강", "파랑", "검정"]},
+                {"name": "사이즈", "values": ["S", "M", "L"]},
+            ],
+        ),  # fmt: skip
+        product("CHEW", "츄르", ["츄르"]),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The catalog's 6킬로 is an option, not six of something (alone, an option keeps the
+        # words said; the cart edit reads the value from them).
+        ("6킬로로 바꿔 주세요", [("option", "6킬로로", "용량")]),
+        # Any form of a colour is the catalog's form; a letter size is a size, L included.
+        (
+            "목줄 파란색 M 사이즈로",
+            [("product", "LEASH", ""), ("option", "파랑", "색"), ("option", "M", "사이즈")],
+        ),  # fmt: skip
+        ("검은색 L로요", [("option", "검정", "색"), ("option", "l", "사이즈")]),
+        # 개 in "열 개랑" is the counter, though 개 also begins "개 사료".
+        ("츄르 열 개랑 주세요", [("product", "CHEW", ""), ("number", 10, "")]),
+    ],
+)
+def test_korean_mentions_in_another_catalog(text: str, expected: list) -> None:
+    got = [(m.kind, m.value, m.group) for m in find_korean_mentions(words(text), PETS)]
+    assert got == expected
