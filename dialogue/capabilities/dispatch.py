@@ -161,6 +161,12 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     )
     if option_answer and _names_options_of_last_item(turn):
         handler_name = "change_item"  # "red", "빨강" right after "one dog collar"
+    elif (
+        handler_name in ("change_item", "not_understood")
+        and not any(e.get("entity") in ("product", "option") for e in turn.entities)
+        and checkout_flow.says_fulfilment(turn) is not None
+    ):
+        handler_name = "choose_fulfilment"  # "배달 말고 픽업으로 해 주세요": no item changes
     reading_back = isinstance(pending, ConfirmCheckout) or (
         isinstance(pending, ChooseProduct) and pending.resume == "checkout"
     )

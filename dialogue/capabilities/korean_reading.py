@@ -33,6 +33,8 @@ _NO = re.compile(r"^(?:아니|아뇨|싫|됐어|괜찮)")
 
 
 def wants_delivery(text: str) -> bool | None:
+    # "배달 말고 픽업으로": what comes after 말고 (instead of) is what is wanted.
+    text = text.rsplit("말고", 1)[-1]
     if _DELIVERY.search(text):
         return True
     if _PICKUP.search(text):
