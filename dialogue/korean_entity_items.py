@@ -111,13 +111,22 @@ def korean_entity_requests(entities: list[dict[str, Any]], text: str) -> list[It
 
 # "하나 더 주세요", "두 개 더", "더 주세요": more of the item just added.
 MORE = "더"
+# "그거 다섯 개 주세요": the product just talked about, with a quantity. Demonstratives with
+# their particles (그걸 = 그것을, 그걸로 = 그것으로).
+THAT_ONE = frozenset(
+    "그거 그것 그걸 그걸로 그거로 그거요 이거 이것 이걸 이걸로 저거 저걸 저걸로".split()
+)
 
 
 def korean_more_requests(entities: list[dict[str, Any]], text: str) -> list[ItemRequest]:
-    """More of the last item, when no product is named and more is asked for."""
-    # "하나 더", "하나 더요": 더 on its own or with the polite 요.
+    """The last item again, when no product is named: more asked for ("하나 더요"), or a
+    quantity of "that one" ("그거 다섯 개 주세요", after a question about it)."""
     words = re.findall(r"\w+", text)
-    if product_entities(entities) or not any(w in (MORE, MORE + "요") for w in words):
+    if product_entities(entities):
+        return []
+    more = any(w in (MORE, MORE + "요") for w in words)
+    counted = any(e.get("entity") == "quantity" for e in entities)
+    if not more and not (counted and any(w in THAT_ONE for w in words)):
         return []
     said = sorted((e for e in entities if e.get("entity") == "quantity"), key=lambda e: e["start"])
     quantity = int(said[0]["value"]) if said else 1
