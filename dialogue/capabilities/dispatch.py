@@ -92,8 +92,13 @@ def _names_options_of_last_item(turn: Turn) -> bool:
     if any(e.get("entity") == "product" for e in turn.entities):
         return False
     options = [e for e in turn.entities if e.get("entity") == "option"]
-    groups = product_by_sku(turn, last["sku"]).option_groups()
-    return bool(options) and all(str(e.get("role")) in groups for e in options)
+    if not options:
+        return False
+    try:
+        groups = product_by_sku(turn, last["sku"]).option_groups()
+    except CommerceError:  # the product was taken off the catalog since
+        return False
+    return all(str(e.get("role")) in groups for e in options)
 
 
 def _answers_choice(turn: Turn, pending: ChooseProduct) -> bool:
@@ -162,11 +167,13 @@ def run_turn(turn: Turn, handler_name: str) -> Turn:
     if option_answer and _names_options_of_last_item(turn):
         handler_name = "change_item"  # "red", "빨강" right after "one dog collar"
     elif (
-        handler_name in ("change_item", "not_understood")
+        isinstance(pending, ConfirmCheckout)
+        and handler_name in ("change_item", "not_understood")
         and not any(e.get("entity") in ("product", "option") for e in turn.entities)
         and checkout_flow.says_fulfilment(turn) is not None
     ):
-        handler_name = "choose_fulfilment"  # "배달 말고 픽업으로 해 주세요": no item changes
+        # "배달 말고 픽업으로 해 주세요" while the order is read back: no item changes.
+        handler_name = "choose_fulfilment"
     reading_back = isinstance(pending, ConfirmCheckout) or (
         isinstance(pending, ChooseProduct) and pending.resume == "checkout"
     )
