@@ -128,7 +128,8 @@ def _pin_word(word: str) -> str | None:
     if digits is not None:
         return digits
     for after_consonant, after_vowel in _PIN_ENDINGS:
-        for ending in {after_consonant, after_vowel}:
+        # The consonant form first: "일이요" is 1 and 이요, not 1, 2 and 요.
+        for ending in dict.fromkeys((after_consonant, after_vowel)):
             stem = word[: -len(ending)]
             if (
                 word.endswith(ending)
