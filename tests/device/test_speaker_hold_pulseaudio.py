@@ -43,13 +43,20 @@ def playing_speaker() -> Speaker:
     return speaker
 
 
-def test_a_held_reply_goes_silent_and_resumes_where_it_was_held(pulse, recorder) -> None:  # type: ignore[no-untyped-def]
+def _held_while_playing() -> tuple[Speaker, threading.Thread, list[bool]]:
+    """A speaker playing the tone in a thread, held HOLD_AT_S into it; `played` gets what
+    the play returned."""
     speaker = playing_speaker()
     played: list[bool] = []
     player = threading.Thread(target=lambda: played.append(speaker._play_blocking(tone(TONE_S))))
     player.start()
     time.sleep(HOLD_AT_S)
     speaker.hold()
+    return speaker, player, played
+
+
+def test_a_held_reply_goes_silent_and_resumes_where_it_was_held(pulse, recorder) -> None:  # type: ignore[no-untyped-def]
+    speaker, player, played = _held_while_playing()
     time.sleep(HOLD_FOR_S)
     speaker.release()
     player.join(timeout=10)
@@ -62,12 +69,7 @@ def test_a_held_reply_goes_silent_and_resumes_where_it_was_held(pulse, recorder)
 
 
 def test_a_held_reply_stops_when_asked(pulse, recorder) -> None:  # type: ignore[no-untyped-def]
-    speaker = playing_speaker()
-    played: list[bool] = []
-    player = threading.Thread(target=lambda: played.append(speaker._play_blocking(tone(TONE_S))))
-    player.start()
-    time.sleep(HOLD_AT_S)
-    speaker.hold()
+    speaker, player, played = _held_while_playing()
     speaker.stop()  # a barge-in while held
     player.join(timeout=5)
     assert played == [False]

@@ -83,44 +83,50 @@ def test_a_refusal_sentence_starts_with_a_capital_and_ends_with_a_stop() -> None
     assert refusal_sentence(_turn("en"), exc) == "We only have twenty wildflower honey."
 
 
-def _stock_runs_out(store: Store, sku: str, left: int) -> None:
-    """Staff set the stock between the read-back and the shopper's yes."""
+def _yes_after_stock_ran_out(
+    store: Store, assistant: Any, loop: asyncio.AbstractEventLoop, *, customer: str, sku: str,
+    in_cart: int, left: int, checkout: str, read_back: str, yes: str,
+) -> str:  # fmt: skip
+    """A shopper checks out with `in_cart` of `sku`; staff set its stock to `left` between
+    the read-back and the shopper's yes. Returns the reply to the yes."""
+    context.configure(store.sessions)
+    assistant.reset_conversations()
+    with store.sessions() as session:
+        ensure_customer(session, customer_id=customer, name=customer.title())
+        add_to_cart(session, customer_id=customer, sku=sku, quantity=in_cart)
+    assert read_back in say(assistant, loop, customer, checkout)
     with store.sessions() as session:
         set_stock(session, sku=sku, stock=left)
         session.commit()
+    return say(assistant, loop, customer, yes)
+
+
+def _nothing_placed_and_cart_kept(store: Store, customer: str, cart: dict[str, int]) -> None:
+    with store.sessions() as session:
+        assert list_orders(session, customer_id=customer) == []
+        assert get_cart(session, customer_id=customer).quantities == cart
 
 
 def test_stock_gone_before_the_yes_is_said_in_words_and_nothing_is_placed(
     store: Store, assistant: Any, loop: asyncio.AbstractEventLoop
 ) -> None:
-    context.configure(store.sessions)
-    assistant.reset_conversations()
-    with store.sessions() as session:
-        ensure_customer(session, customer_id="rae", name="Rae")
-        add_to_cart(session, customer_id="rae", sku="HONEY", quantity=5)
-    assert "confirm" in say(assistant, loop, "rae", "check out, pickup please").lower()
-    _stock_runs_out(store, "HONEY", 2)
-    reply = say(assistant, loop, "rae", "yes")
+    reply = _yes_after_stock_ran_out(
+        store, assistant, loop, customer="rae", sku="HONEY", in_cart=5, left=2,
+        checkout="check out, pickup please", read_back="confirm", yes="yes",
+    )  # fmt: skip
     assert "couldn't place it: We only have two wildflower honey." in reply, reply
     assert "HONEY" not in reply and "requested" not in reply
-    with store.sessions() as session:
-        assert list_orders(session, customer_id="rae") == []
-        assert get_cart(session, customer_id="rae").quantities == {"HONEY": 5}
+    _nothing_placed_and_cart_kept(store, "rae", {"HONEY": 5})
 
 
 def test_a_korean_shopper_hears_the_stock_left_in_korean(
     empty_store: Store, korean_assistant: Any, loop: asyncio.AbstractEventLoop
 ) -> None:
     import_store_files(empty_store, catalog=KOREAN_CSV, facts=KOREAN_STORE)
-    context.configure(empty_store.sessions)
-    korean_assistant.reset_conversations()
-    with empty_store.sessions() as session:
-        ensure_customer(session, customer_id="mina", name="미나")
-        add_to_cart(session, customer_id="mina", sku="BANANA", quantity=3)
-    assert "주문할까요" in say(korean_assistant, loop, "mina", "픽업으로 계산할게요")
-    _stock_runs_out(empty_store, "BANANA", 1)
-    reply = say(korean_assistant, loop, "mina", "네")
+    reply = _yes_after_stock_ran_out(
+        empty_store, korean_assistant, loop, customer="mina", sku="BANANA", in_cart=3, left=1,
+        checkout="픽업으로 계산할게요", read_back="주문할까요", yes="네",
+    )  # fmt: skip
     assert "바나나는 한 송이밖에 없어요." in reply, reply
     assert "BANANA" not in reply and "Only" not in reply
-    with empty_store.sessions() as session:
-        assert list_orders(session, customer_id="mina") == []
+    _nothing_placed_and_cart_kept(empty_store, "mina", {"BANANA": 3})
